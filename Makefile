@@ -1,0 +1,36 @@
+# The two commands the README starts with: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv/bin
+ARTICLE ?= examples/seed-article.txt
+PUBLISHED_AT ?= 2025-02-20
+
+.PHONY: setup model run test test-fast lint bench clean
+
+.venv/.installed: pyproject.toml constraints.txt scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+setup: .venv/.installed
+
+model: setup
+	$(VENV)/backchannel model install
+
+# Extract the seed article on the embedded model; prints the result JSON.
+run: model
+	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT)
+
+# Everything: lint, unit tests on the scripted server, and one real-model end-to-end test.
+test: model
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	BACKCHANNEL_E2E=1 $(VENV)/python -m pytest -q -rs
+
+# Unit tests only (no model needed).
+test-fast: setup
+	$(VENV)/python -m pytest -q -m "not real_model"
+
+lint: setup
+	$(VENV)/ruff check . && $(VENV)/ruff format --check .
+
+clean:
+	rm -rf .venv .pytest_cache

@@ -1,0 +1,286 @@
+"""Turn the model's draft into contract meetings: ground, normalise, validate.
+
+Everything here is deterministic code, the part of the job a small model does worst: offsets,
+dates, country names. A quoted value that cannot be found in the article is dropped with a
+warning; a meeting whose evidence cannot be found is dropped whole. Nothing unverifiable passes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from service.draft import Draft, DraftMeeting, DraftParticipant
+from service.grounding import Article, Match
+from service.places import affiliation_from_words, country_for_place, normalize_country
+from service.schema import (
+    Capacity,
+    Evidence,
+    Location,
+    Meeting,
+    Participant,
+    Status,
+    Time,
+    Track,
+)
+from service.sentences import Sentence, sentence_at
+from service.timenorm import is_future_tense, resolve_time
+
+_ARTICLES = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_LOCATION_PREPOSITION = re.compile(r"^(?:in|at|on|near|outside|inside)\s+", re.IGNORECASE)
+
+
+@dataclass
+class Assembly:
+    meetings: list[Meeting] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+    def drop(self, message: str) -> None:
+        self.warnings.append(message)
+        self.dropped += 1
+
+
+def assemble(
+    draft: Draft,
+    article: Article,
+    sentences: list[Sentence],
+    published_at: dt.date | None,
+) -> Assembly:
+    out = Assembly()
+    for i, dm in enumerate(draft.meetings, 1):
+        meeting = _meeting(i, dm, article, sentences, published_at, out)
+        if meeting is None:
+            continue
+        if any(_same_event(meeting, earlier) for earlier in out.meetings):
+            out.warnings.append(f"meeting {i}: duplicate of an earlier meeting, merged")
+            continue
+        out.meetings.append(meeting)
+    return out
+
+
+def _same_event(a: Meeting, b: Meeting) -> bool:
+    """Same evidence and a shared participant, or the same people, place and time."""
+    people_a = {p.span for p in a.participants}
+    people_b = {p.span for p in b.participants}
+    if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
+        return bool(people_a & people_b)
+    where = (a.location.span if a.location else None) == (b.location.span if b.location else None)
+    when = (a.time.span if a.time else None) == (b.time.span if b.time else None)
+    return people_a == people_b and where and when
+
+
+def _meeting(
+    i: int,
+    dm: DraftMeeting,
+    article: Article,
+    sentences: list[Sentence],
+    published_at: dt.date | None,
+    out: Assembly,
+) -> Meeting | None:
+    if not 1 <= dm.sentence <= len(sentences):
+        out.drop(
+            f"meeting {i} dropped: evidence sentence {dm.sentence} does not exist "
+            f"(the article has {len(sentences)})"
+        )
+        return None
+    cited = sentences[dm.sentence - 1]
+    sentence = _anchor_sentence(dm, article, sentences, cited)
+    if sentence is None:
+        out.drop(
+            f"meeting {i} dropped: nothing it names (participants, place, time) is in the text"
+        )
+        return None
+    if sentence is not cited:
+        out.warnings.append(
+            f"meeting {i}: evidence moved from sentence {cited.number} to {sentence.number}, "
+            "which names what the meeting quotes"
+        )
+    near = (sentence.start, sentence.end)
+
+    participants: list[Participant] = []
+    for p in dm.participants:
+        grounded = _participant(i, p, article, near, out)
+        if grounded and all(grounded.span != q.span for q in participants):
+            participants.append(grounded)
+    if not participants:
+        out.drop(f"meeting {i} dropped: none of its participants could be found in the text")
+        return None
+
+    status = dm.status
+    future = status is Status.planned or (
+        status is Status.unknown and is_future_tense(sentence.text)
+    )
+    return Meeting(
+        participants=participants,
+        location=_location(i, dm.location, article, near, out),
+        time=_time(i, dm.time, article, near, published_at, future, out),
+        track=dm.track if dm.track is not Track.unknown else _track_from(participants),
+        status=status,
+        topic=(dm.topic or "").strip() or None,
+        evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
+    )
+
+
+def _anchor_sentence(
+    dm: DraftMeeting, article: Article, sentences: list[Sentence], cited: Sentence
+) -> Sentence | None:
+    """The cited sentence if it names something the meeting quotes, else the one that does.
+
+    A small model often cites a neighbouring sentence, or counts sentences up while repeating one
+    meeting. Evidence must contain at least one of the meeting's quoted values; otherwise the
+    sentence holding most of them (nearest the citation on ties) is used; None if nothing is found.
+    """
+    values = [p.mention for p in dm.participants] + [dm.location or "", dm.time or ""]
+    span = (cited.start, cited.end)
+    counts: dict[int, int] = {}
+    for value in values:
+        if not value.strip():
+            continue
+        m = article.locate(_LOCATION_PREPOSITION.sub("", value.strip()), near=span)
+        s = sentence_at(sentences, m.start) if m else None
+        if s is not None:
+            counts[s.number] = counts.get(s.number, 0) + 1
+    if not counts:
+        return None
+    if cited.number in counts:
+        return cited
+    best = max(counts, key=lambda n: (counts[n], -abs(n - cited.number)))
+    return sentences[best - 1]
+
+
+def _ground(
+    i: int, what: str, value: str | None, article: Article, near: tuple[int, int], out: Assembly
+) -> Match | None:
+    if value is None or not value.strip():
+        return None
+    m = article.locate(value, near=near)
+    if m is None:
+        out.drop(f"meeting {i}: {what} {value!r} not found in the text, dropped")
+    return m
+
+
+def _participant(
+    i: int, p: DraftParticipant, article: Article, near: tuple[int, int], out: Assembly
+) -> Participant | None:
+    m = _ground(i, "participant", p.mention, article, near, out)
+    if m is None:
+        return None
+    mention = article.text[m.start : m.end]
+    name = _grounded_free_text(i, "name", p.name, article, near, out)
+    role = _grounded_free_text(i, "role", p.role, article, near, out)
+    affiliation = _affiliation(i, p.affiliation, mention, article, near, out)
+    return Participant(
+        name=name,
+        mention=mention,
+        span=(m.start, m.end),
+        affiliation=affiliation,
+        role=role,
+        capacity=p.capacity,
+    )
+
+
+def _grounded_free_text(
+    i: int, what: str, value: str | None, article: Article, near: tuple[int, int], out: Assembly
+) -> str | None:
+    """Names and roles are not spans, but must still be words the article uses."""
+    if value is None or not value.strip():
+        return None
+    m = article.locate(value, near=near)
+    if m is None:
+        out.drop(f"meeting {i}: {what} {value!r} not found in the text, dropped")
+        return None
+    return value.strip()
+
+
+def _affiliation(
+    i: int,
+    value: str | None,
+    mention: str,
+    article: Article,
+    near: tuple[int, int],
+    out: Assembly,
+) -> str | None:
+    """Normalise the model's affiliation; fall back to a demonym in the mention itself."""
+    if value and value.strip():
+        known = normalize_country(value) or _known_org(value)
+        if known:
+            return known
+        if article.locate(value, near=near):
+            return affiliation_from_words(value)
+        out.drop(f"meeting {i}: affiliation {value!r} not found in the text, dropped")
+    return _affiliation_in(mention)
+
+
+def _known_org(value: str) -> str | None:
+    normalised = affiliation_from_words(value)
+    return normalised if normalised and normalised != value.strip() else None
+
+
+def _affiliation_in(mention: str) -> str | None:
+    words = mention.replace("\u2019s", "").replace("'s", "").split()
+    for n in (3, 2, 1):
+        for k in range(len(words) - n + 1):
+            candidate = " ".join(words[k : k + n]).strip(",.;:()\"'")
+            found = normalize_country(candidate) or _known_org(candidate)
+            if found:
+                return found
+    return None
+
+
+def _location(
+    i: int, value: str | None, article: Article, near: tuple[int, int], out: Assembly
+) -> Location | None:
+    stripped = _LOCATION_PREPOSITION.sub("", value.strip()) if value else value
+    m = _ground(i, "location", stripped, article, near, out)
+    if m is None:
+        return None
+    mention = article.text[m.start : m.end]
+    place, country = resolve_place(mention)
+    return Location(mention=mention, place=place, country=country, span=(m.start, m.end))
+
+
+def resolve_place(mention: str) -> tuple[str | None, str | None]:
+    """(most specific named place, country): "Geneva" -> ("Geneva", "Switzerland")."""
+    cleaned = _ARTICLES.sub("", mention.strip().strip(".,;:"))
+    country = normalize_country(cleaned)
+    if country:
+        return None, country
+    # "Lancaster House in London", "Geneva, Switzerland": the first part is the place.
+    parts = [p.strip() for p in re.split(r",|\s+in\s+", cleaned) if p.strip()]
+    if len(parts) > 1:
+        for tail in reversed(parts[1:]):
+            country = normalize_country(tail) or country_for_place(tail)
+            if country:
+                return _ARTICLES.sub("", parts[0]), country
+    return cleaned or None, country_for_place(cleaned)
+
+
+def _time(
+    i: int,
+    value: str | None,
+    article: Article,
+    near: tuple[int, int],
+    published_at: dt.date | None,
+    future: bool,
+    out: Assembly,
+) -> Time | None:
+    m = _ground(i, "time", value, article, near, out)
+    if m is None:
+        return None
+    mention = article.text[m.start : m.end]
+    start, end = resolve_time(mention, published_at, future=future)
+    return Time(mention=mention, start=start, end=end, span=(m.start, m.end))
+
+
+def _track_from(participants: list[Participant]) -> Track:
+    """Track from capacities when the model left it open: all official -> Track One, etc."""
+    caps = {p.capacity for p in participants}
+    if Capacity.unknown in caps:
+        return Track.unknown
+    if caps == {Capacity.official}:
+        return Track.official
+    if Capacity.official in caps:
+        return Track.mixed
+    return Track.unofficial

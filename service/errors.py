@@ -1,0 +1,53 @@
+"""Errors the service reports to callers, each with the HTTP status that fits it.
+
+Every failure a caller can see is one of these, so the API, the CLI and the batch runner can all
+say what went wrong and what to do about it without a stack trace.
+"""
+
+from __future__ import annotations
+
+
+class BackchannelError(Exception):
+    """Base class: `status` is the HTTP status, `code` a stable machine-readable name."""
+
+    status: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(BackchannelError):
+    """The caller sent something we cannot read; the message says what to fix."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class ModelUnavailable(BackchannelError):
+    """The model server could not be reached (refused, 5xx, 429) after the bounded retries."""
+
+    status = 503
+    code = "model_unavailable"
+
+
+class ModelTimeout(BackchannelError):
+    """The model server did not answer within the configured timeout after the retries."""
+
+    status = 504
+    code = "model_timeout"
+
+
+class ModelOutputError(BackchannelError):
+    """The model answered, but never with a valid draft within the bounded re-asks."""
+
+    status = 502
+    code = "model_output_invalid"
+
+
+class ModelRequestRejected(BackchannelError):
+    """The model server refused the request itself (4xx: unknown model, bad key, too long)."""
+
+    status = 502
+    code = "model_request_rejected"

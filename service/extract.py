@@ -1,0 +1,117 @@
+"""The pipeline: text -> prompt -> model -> draft -> grounding and normalisation -> result.
+
+`Extractor` is what the API, the CLI and the eval all call; it owns the cache lookup so that every
+entry point caches the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from service import metrics
+from service.assemble import assemble
+from service.cache import ResultCache, cache_key
+from service.draft import DRAFT_VERSION, Draft
+from service.errors import InputError
+from service.grounding import Article
+from service.llm import LLMClient
+from service.prompts import DEFAULT_PROMPTS_DIR, PromptSet, load_prompts
+from service.schema import SCHEMA_VERSION, ExtractRequest, ExtractResult
+from service.sentences import split_sentences
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Extractor:
+    def __init__(
+        self,
+        settings: Settings,
+        llm: LLMClient | None = None,
+        cache: ResultCache | None = None,
+        prompts: PromptSet | None = None,
+    ) -> None:
+        self.settings = settings
+        self.llm = llm or LLMClient(settings)
+        self.cache = cache or ResultCache(settings.cache_dir, settings.cache_enabled)
+        self.prompts = prompts or load_prompts(settings.prompts_dir or DEFAULT_PROMPTS_DIR)
+
+    def key_for(self, request: ExtractRequest) -> str:
+        return cache_key(
+            text=request.text,
+            published_at=request.published_at,
+            model=self.llm.model,
+            base_url=self.llm.base_url,
+            prompt_version=self.prompts.version,
+            schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
+            strategy=self.settings.strategy,
+            response_format=self.llm.response_format,
+        )
+
+    def check_input(self, request: ExtractRequest) -> None:
+        if len(request.text) > self.settings.max_text_chars:
+            raise InputError(
+                f"text is {len(request.text):,} characters; the limit is "
+                f"{self.settings.max_text_chars:,} (BACKCHANNEL_MAX_TEXT_CHARS): split the article"
+            )
+
+    def cached(self, request: ExtractRequest) -> ExtractResult | None:
+        """The stored result for this request, if any; cheap enough for the hot path."""
+        started = time.perf_counter()
+        stored = self.cache.get(self.key_for(request))
+        if stored is None:
+            return None
+        try:
+            result = ExtractResult.model_validate_json(stored)
+        except ValueError:
+            log.warning("cache entry failed validation; treating as a miss")
+            return None
+        result.id = request.id
+        result.cached = True
+        result.latency_ms = round((time.perf_counter() - started) * 1000)
+        return result
+
+    async def extract(self, request: ExtractRequest, *, use_cache: bool = True) -> ExtractResult:
+        self.check_input(request)
+        if use_cache:
+            hit = self.cached(request)
+            if hit is not None:
+                metrics.EXTRACTIONS.labels("cache_hit").inc()
+                return hit
+        started = time.perf_counter()
+        sentences = split_sentences(request.text)
+        messages = self.prompts.messages(sentences, request.published_at)
+        try:
+            draft, stats = await self.llm.extract(messages, Draft)
+        except Exception:
+            metrics.EXTRACTIONS.labels("error").inc()
+            raise
+        article = Article(request.text, self.settings.fuzzy_threshold)
+        built = assemble(draft, article, sentences, request.published_at)
+        metrics.DROPPED.inc(built.dropped)
+        warnings = list(built.warnings)
+        if stats.truncated:
+            warnings.insert(
+                0,
+                f"model output was cut off at {self.settings.max_tokens} tokens; kept the "
+                f"{len(draft.meetings)} meeting(s) it completed (BACKCHANNEL_MAX_TOKENS)",
+            )
+        if self.cache.warning:
+            warnings.append(self.cache.warning)
+        result = ExtractResult(
+            id=request.id,
+            published_at=request.published_at,
+            meetings=built.meetings,
+            model=self.llm.model,
+            prompt_version=self.prompts.version,
+            cached=False,
+            usage=stats.usage,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+            warnings=warnings,
+        )
+        result.check_grounded(request.text)
+        if use_cache:
+            self.cache.set(self.key_for(request), result.model_dump_json())
+        metrics.EXTRACTIONS.labels("ok").inc()
+        return result

@@ -1,0 +1,67 @@
+"""Load the prompt files and render the messages for one article.
+
+Prompts are files under `prompts/` so they can be reviewed and diffed like code; `version` hashes
+them together with the draft schema, so any change to what the model sees changes the cache key
+and is visible in every result's `prompt_version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from service.draft import Draft
+from service.sentences import Sentence
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+_FILES = ("system.md", "guidelines.md", "examples.json")
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    system: str
+    guidelines: str
+    examples: tuple[dict[str, Any], ...]
+    version: str
+
+    def messages(self, sentences: list[Sentence], published_at: dt.date | None) -> list[dict]:
+        """System + guidelines, the few-shot pairs, then the article as numbered sentences."""
+        out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
+        for ex in self.examples:
+            lines = [line for line in ex["article"].split("\n") if line.strip()]
+            date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+            out.append({"role": "user", "content": _article_block(lines, date)})
+            out.append({"role": "assistant", "content": json.dumps(ex["answer"])})
+        out.append(
+            {"role": "user", "content": _article_block([s.text for s in sentences], published_at)}
+        )
+        return out
+
+
+def _article_block(sentences: list[str], published_at: dt.date | None) -> str:
+    date = f"{published_at.isoformat()} ({published_at:%A})" if published_at else "unknown"
+    numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
+    return f"Publication date: {date}\nArticle:\n{numbered}\n\nList the meetings as JSON."
+
+
+@cache
+def load_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> PromptSet:
+    """Read and validate the prompt files once per directory."""
+    missing = [name for name in _FILES if not (directory / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"prompt files missing in {directory}: {', '.join(missing)}")
+    system = (directory / "system.md").read_text(encoding="utf-8").strip()
+    guidelines = (directory / "guidelines.md").read_text(encoding="utf-8").strip()
+    examples = json.loads((directory / "examples.json").read_text(encoding="utf-8"))
+    for ex in examples:
+        Draft.model_validate(ex["answer"])  # a broken example would teach the wrong shape
+    digest = hashlib.sha256()
+    for part in (system, guidelines, json.dumps(examples, sort_keys=True)):
+        digest.update(part.encode("utf-8"))
+    digest.update(json.dumps(Draft.model_json_schema(), sort_keys=True).encode("utf-8"))
+    return PromptSet(system, guidelines, tuple(examples), f"p1-{digest.hexdigest()[:12]}")

@@ -1,0 +1,150 @@
+"""A scripted OpenAI-compatible server: a real HTTP server on 127.0.0.1, no model.
+
+Tests queue what the "model" does next (answer with this JSON, fail with a 500, stall past the
+timeout, stop at max_tokens) and then drive the real client, retries, grounding and API against it.
+The benchmarks use it too, with a fixed delay per call.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """One scripted step. `content` is the assistant message; `status` != 200 sends an error."""
+
+    content: str | None = None
+    status: int = 200
+    body: str | None = None
+    delay: float = 0.0
+    finish_reason: str = "stop"
+    prompt_tokens: int = 100
+    completion_tokens: int = 50
+    drop_connection: bool = False
+
+    @classmethod
+    def json(cls, obj: Any, **kw: Any) -> Reply:
+        return cls(content=json.dumps(obj), **kw)
+
+
+@dataclass
+class FakeModelServer:
+    """Serves `/v1/chat/completions` from `queue`; falls back to `default` when it is empty."""
+
+    default: Callable[[dict], Reply] | None = None
+    host: str = "127.0.0.1"
+    port: int = 0
+    queue: deque[Reply] = field(default_factory=deque)
+    requests: list[dict] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def push(self, *replies: Reply) -> None:
+        with self._lock:
+            self.queue.extend(replies)
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://{self.host}:{self._server.server_address[1]}/v1"
+
+    def start(self) -> FakeModelServer:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/v1/models":
+                    self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                else:
+                    self._send(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    self._send(404, {"error": {"message": "not found"}})
+                    return
+                reply = owner._next(payload)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.drop_connection:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if reply.status != 200:
+                    body = reply.body or json.dumps(
+                        {"error": {"message": f"scripted {reply.status}"}}
+                    )
+                    self._send(reply.status, body)
+                    return
+                self._send(200, _completion(payload, reply))
+
+            def _send(self, status: int, body: Any) -> None:
+                data = (body if isinstance(body, str) else json.dumps(body)).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test): nothing to do
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def _next(self, payload: dict) -> Reply:
+        with self._lock:
+            self.requests.append(payload)
+            if self.queue:
+                return self.queue.popleft()
+        if self.default is not None:
+            return self.default(payload)
+        return Reply(status=500, body=json.dumps({"error": {"message": "no scripted reply left"}}))
+
+    def __enter__(self) -> FakeModelServer:
+        return self.start()
+
+    def __exit__(self, *_: Any) -> None:
+        self.stop()
+
+
+def _completion(payload: dict, reply: Reply) -> dict:
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": payload.get("model", "fake"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.content or ""},
+                "finish_reason": reply.finish_reason,
+            }
+        ],
+        "usage": {
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "total_tokens": reply.prompt_tokens + reply.completion_tokens,
+        },
+    }

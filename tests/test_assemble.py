@@ -1,0 +1,119 @@
+"""Draft -> meetings: grounding drops what is not in the text, and says so."""
+
+from __future__ import annotations
+
+from service.assemble import assemble, resolve_place
+from service.draft import Draft
+from service.grounding import Article
+from service.schema import Track
+from service.sentences import split_sentences
+from tests.conftest import SEED_DATE, riyadh_draft, sentence_number
+
+
+def build(text: str, draft: dict):
+    sentences = split_sentences(text)
+    return assemble(Draft.model_validate(draft), Article(text), sentences, SEED_DATE)
+
+
+def meeting(sentence: int, participants: list[dict], **kw) -> dict:
+    base = {"sentence": sentence, "participants": participants, "location": None, "time": None,
+            "track": "unknown", "status": "held", "topic": None}  # fmt: skip
+    return {**base, **kw}
+
+
+def person(mention: str, **kw) -> dict:
+    return {"mention": mention, "name": None, "affiliation": None, "role": None,
+            "capacity": "official", **kw}  # fmt: skip
+
+
+def test_seed_riyadh_meeting_is_fully_grounded(seed_text):
+    out = build(seed_text, riyadh_draft(seed_text))
+    assert out.warnings == [] and len(out.meetings) == 1
+    m = out.meetings[0]
+    for p in m.participants:
+        assert seed_text[p.span[0] : p.span[1]] == p.mention
+    assert [p.affiliation for p in m.participants] == ["United States", "Russia", "Russia"]
+    assert (m.time.start.isoformat(), m.time.end.isoformat()) == ("2025-02-18", "2025-02-18")
+
+
+def test_ungrounded_values_are_dropped_with_warnings(seed_text):
+    n = sentence_number(seed_text, "On Tuesday")
+    draft = {"meetings": [meeting(n, [
+        person("Russian Foreign Minister Sergei Lavrov", name="Sergey V. Lavrov-Smith",
+               role="Supreme Chancellor"),
+        person("Chinese Premier Li Qiang"),
+    ], location="Beijing, the capital", time="on the 12th of Never")]}  # fmt: skip
+    out = build(seed_text, draft)
+    [m] = out.meetings
+    assert [p.mention for p in m.participants] == ["Russian Foreign Minister Sergei Lavrov"]
+    assert m.participants[0].name is None and m.participants[0].role is None
+    assert m.location is None and m.time is None
+    text = "\n".join(out.warnings)
+    for value in ("Chinese Premier Li Qiang", "Sergey V. Lavrov-Smith", "Supreme Chancellor",
+                  "Beijing, the capital", "on the 12th of Never"):  # fmt: skip
+        assert value in text
+    assert out.dropped == 5
+
+
+def test_meeting_without_grounded_evidence_is_dropped(seed_text):
+    draft = {"meetings": [
+        meeting(999, [person("top US officials")]),
+        meeting(1, [person("Martian envoys")], location="Olympus Mons"),
+    ]}  # fmt: skip
+    out = build(seed_text, draft)
+    assert out.meetings == []
+    assert "sentence 999 does not exist" in out.warnings[0]
+    assert "nothing it names" in out.warnings[1]
+
+
+def test_citation_of_an_unrelated_sentence_moves_to_the_right_one(seed_text):
+    riyadh = sentence_number(seed_text, "On Tuesday")
+    draft = {"meetings": [meeting(3, [person("Russian Foreign Minister Sergei Lavrov")],
+                                  location="Saudi Arabia")]}  # fmt: skip
+    out = build(seed_text, draft)
+    [m] = out.meetings
+    assert m.evidence.text.startswith("On Tuesday")
+    assert f"moved from sentence 3 to {riyadh}" in out.warnings[0]
+
+
+def test_repeated_meetings_are_merged(seed_text):
+    n = sentence_number(seed_text, "On Tuesday")
+    one = meeting(n, [person("top US officials")], location="Saudi Arabia")
+    out = build(seed_text, {"meetings": [one, {**one, "sentence": n + 1}, one]})
+    assert len(out.meetings) == 1
+    assert sum("duplicate" in w for w in out.warnings) == 2
+
+
+def test_fuzzy_mention_returns_article_words(seed_text):
+    n = sentence_number(seed_text, "On Tuesday")
+    out = build(
+        seed_text, {"meetings": [meeting(n, [person("Russian foreign minister Sergey Lavrov")])]}
+    )
+    [p] = out.meetings[0].participants
+    assert p.mention == "Russian Foreign Minister Sergei Lavrov" and p.span == (1455, 1493)
+    assert p.affiliation == "Russia"
+
+
+def test_track_is_derived_from_capacities_when_unknown(seed_text):
+    n = sentence_number(seed_text, "US and Russian")
+    draft = {
+        "meetings": [meeting(n, [person("US and Russian participants", capacity="unofficial")])]
+    }
+    assert build(seed_text, draft).meetings[0].track is Track.unofficial
+
+
+def test_planned_meeting_resolves_forward():
+    text = "Envoys from Egypt and Jordan will meet in Amman on Monday, officials said."
+    draft = {"meetings": [meeting(1, [person("Envoys from Egypt and Jordan")], location="Amman",
+                                  time="on Monday", status="planned")]}  # fmt: skip
+    out = build(text, draft)
+    t = out.meetings[0].time
+    assert t.start.isoformat() == "2025-02-24" == t.end.isoformat()
+    assert out.meetings[0].location.country == "Jordan"
+
+
+def test_resolve_place():
+    assert resolve_place("Geneva") == ("Geneva", "Switzerland")
+    assert resolve_place("Saudi Arabia") == (None, "Saudi Arabia")
+    assert resolve_place("Lancaster House in London") == ("Lancaster House", "United Kingdom")
+    assert resolve_place("the Intercontinental hotel, Doha") == ("Intercontinental hotel", "Qatar")

@@ -1,0 +1,112 @@
+"""The model client against the scripted server: re-asks, retries, bounds and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from service.draft import Draft
+from service.errors import ModelOutputError, ModelRequestRejected, ModelTimeout, ModelUnavailable
+from service.llm import LLMClient
+from tests.fakeserver import Reply
+
+MESSAGES = [{"role": "user", "content": "Officials met in Geneva."}]
+GOOD = {"meetings": []}
+
+
+def run(client: LLMClient):
+    return asyncio.run(client.extract(MESSAGES, Draft))
+
+
+def test_valid_reply_is_parsed_and_counted(settings, fake_model):
+    fake_model.push(Reply.json(GOOD, prompt_tokens=321, completion_tokens=12))
+    draft, stats = run(LLMClient(settings))
+    assert draft.meetings == []
+    assert (stats.usage.prompt_tokens, stats.usage.completion_tokens, stats.usage.calls) == (
+        321, 12, 1,
+    )  # fmt: skip
+    request = fake_model.requests[0]
+    assert request["temperature"] == 0 and request["max_tokens"] == settings.max_tokens
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["response_format"]["json_schema"]["schema"]["title"] == "Draft"
+
+
+def test_json_object_dialect_carries_the_schema(settings, fake_model):
+    fake_model.push(Reply.json(GOOD))
+    run(LLMClient(settings.model_copy(update={"response_format": "json_object"})))
+    fmt = fake_model.requests[0]["response_format"]
+    assert fmt["type"] == "json_object" and fmt["schema"]["title"] == "Draft"
+
+
+def test_schema_invalid_reply_is_reasked_with_the_error(settings, fake_model):
+    bad = {"meetings": [{"sentence": "first", "participants": []}]}
+    fake_model.push(Reply.json(bad), Reply.json(GOOD))
+    draft, stats = run(LLMClient(settings))
+    assert draft.meetings == [] and stats.reasks == 1 and stats.usage.calls == 2
+    assert stats.invalid_replies == 1
+    reask = json.dumps(fake_model.requests[1]["messages"])
+    assert "sentence" in reask and len(fake_model.requests[1]["messages"]) > len(MESSAGES)
+
+
+def test_reasks_are_bounded_and_end_in_a_clear_error(settings, fake_model):
+    fake_model.push(*[Reply(content="not json at all")] * 5)
+    with pytest.raises(ModelOutputError, match=r"failed validation 2 time\(s\) \(1 re-ask"):
+        run(LLMClient(settings))
+    assert len(fake_model.requests) == settings.max_reasks + 1
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+def test_transient_http_errors_are_retried(settings, fake_model, status):
+    fake_model.push(Reply(status=status), Reply.json(GOOD))
+    draft, stats = run(LLMClient(settings))
+    assert draft.meetings == [] and stats.retries == 1 and len(fake_model.requests) == 2
+
+
+def test_timeout_is_retried(settings, fake_model):
+    fake_model.push(Reply.json(GOOD, delay=settings.read_timeout + 1), Reply.json(GOOD))
+    draft, stats = run(LLMClient(settings))
+    assert stats.retries == 1 and draft.meetings == []
+
+
+def test_gives_up_after_the_retry_bound(settings, fake_model):
+    fake_model.push(*[Reply(status=503)] * 10)
+    with pytest.raises(ModelUnavailable, match=r"HTTP 503 after 3 attempt"):
+        run(LLMClient(settings))
+    assert len(fake_model.requests) == settings.max_retries + 1
+
+
+def test_persistent_timeout_is_a_timeout_error(settings, fake_model):
+    slow = settings.model_copy(update={"read_timeout": 0.3, "max_retries": 1})
+    fake_model.push(*[Reply.json(GOOD, delay=1.0)] * 2)
+    with pytest.raises(ModelTimeout, match="did not answer in time after 2 attempt"):
+        run(LLMClient(slow))
+
+
+def test_connection_refused_is_unavailable(settings):
+    gone = settings.model_copy(update={"base_url": "http://127.0.0.1:9/v1", "max_retries": 1})
+    with pytest.raises(ModelUnavailable, match="unreachable"):
+        run(LLMClient(gone))
+
+
+def test_client_errors_are_not_retried(settings, fake_model):
+    fake_model.push(Reply(status=404, body='{"error": {"message": "model fake-model not found"}}'))
+    with pytest.raises(ModelRequestRejected, match="HTTP 404.*not found"):
+        run(LLMClient(settings))
+    assert len(fake_model.requests) == 1
+
+
+def test_truncated_reply_keeps_complete_meetings(settings, fake_model):
+    meeting = {"sentence": 1, "participants": [], "location": None, "time": None,
+               "track": "official", "status": "held", "topic": None}  # fmt: skip
+    cut = json.dumps({"meetings": [meeting, meeting]})[:-40]
+    fake_model.push(Reply(content=cut, finish_reason="length"))
+    draft, stats = run(LLMClient(settings))
+    assert stats.truncated and len(draft.meetings) == 1
+
+
+def test_truncated_reply_with_nothing_complete_is_an_error(settings, fake_model):
+    fake_model.push(Reply(content='{"meetings": [{"sentence": 1, "partic', finish_reason="length"))
+    with pytest.raises(ModelOutputError, match="cut off at max_tokens"):
+        run(LLMClient(settings))
