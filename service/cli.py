@@ -126,7 +126,7 @@ def _extract_batch(settings: Settings, path: Path, concurrency: int, use_cache: 
             items = parse_jsonl(fh)
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"cannot read {path}: {exc}", 2)
-    bar = tqdm(total=len(items), file=sys.stderr, unit="article", disable=None)
+    bar = tqdm(total=len(items), file=sys.stderr, unit="article", disable=False)
 
     def emit(outcome) -> None:  # type: ignore[no-untyped-def]
         print(outcome.to_json(), flush=True)
@@ -163,6 +163,88 @@ def serve(
         return 0
 
     _run(settings, work)
+
+
+@app.command("eval")
+def eval_command(
+    set_path: Annotated[Path, typer.Option("--set", help="Folder of labelled articles")] = Path(
+        "eval/articles"
+    ),
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N articles")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
+    out: Annotated[Path, typer.Option(help="Where report.json/.md go")] = Path("eval/runs/latest"),
+    predictions: Annotated[
+        Path | None, typer.Option(help="Score saved predictions.jsonl; no model is called")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+) -> None:
+    """Run the extractor over the labelled set, score it and write report.json + report.md."""
+    from service import evaluate
+
+    try:
+        gold = evaluate.load_set(set_path, limit)
+    except (OSError, ValueError, KeyError) as exc:
+        _fail(f"cannot load the eval set: {exc}", 2)
+    command = "backchannel " + " ".join(sys.argv[1:])
+    if predictions is not None:
+        try:
+            saved = evaluate.load_predictions(predictions)
+        except (OSError, ValueError) as exc:
+            _fail(str(exc), 2)
+        report = evaluate.score_predictions(
+            gold, saved, {"command": command, "predictions": str(predictions)}
+        )
+        evaluate.write_reports(report, out, None)
+        print(evaluate.render_summary(report))
+        raise typer.Exit(0)
+    settings = _settings()
+    logs.configure("WARNING")
+    _run(settings, lambda: _eval_run(settings, gold, concurrency, out, not no_cache, command))
+
+
+def _eval_run(
+    settings: Settings, gold: list, concurrency: int, out: Path, use_cache: bool, command: str
+) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from service import evaluate
+    from service.batch import run_batch
+    from service.extract import Extractor
+
+    extractor = Extractor(settings)
+    bar = tqdm(total=len(gold), file=sys.stderr, unit="article", disable=False)
+    started = time.monotonic()
+    outcomes = asyncio.run(
+        run_batch(extractor, evaluate.batch_items(gold), concurrency, lambda _o: bar.update(1),
+                  use_cache=use_cache)
+    )  # fmt: skip
+    bar.close()
+    meta = {
+        "command": command,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "model": extractor.llm.model,
+        "base_url": "embedded" if settings.embedded else extractor.llm.base_url,
+        "prompt_version": extractor.strategy.version,
+        "strategy": extractor.strategy.name,
+        "max_tokens": settings.max_tokens,
+        "concurrency": concurrency,
+        "wall_seconds": round(time.monotonic() - started, 1),
+    }
+    predictions = evaluate.predictions_from(outcomes)
+    report = evaluate.score_predictions(gold, predictions, meta)
+    evaluate.write_reports(report, out, predictions)
+    print(evaluate.render_summary(report))
+    _say(f"reports written to {out}/report.json, {out}/report.md, {out}/predictions.jsonl")
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        ids = ", ".join(o.item.request.id for o in failed[:20] if o.item.request)
+        _say(
+            f"error: {len(failed)} of {len(outcomes)} articles failed ({ids}); rerun to retry them"
+        )
+        return 1
+    return 0
 
 
 @model_app.command("install")

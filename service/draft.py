@@ -8,6 +8,8 @@ are bounded so a confused model cannot enumerate forever.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.schema import Capacity, Status, Track
@@ -43,3 +45,40 @@ class Draft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     meetings: list[DraftMeeting] = Field(max_length=12)
+
+
+class NoMeeting(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    is_meeting: Literal[False]
+
+
+class SentenceMeeting(BaseModel):
+    """The slots of the one meeting a sentence reports (the sentence number is known)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    is_meeting: Literal[True]
+    participants: list[DraftParticipant] = Field(max_length=6)
+    location: str | None
+    time: str | None
+    track: Track
+    status: Status
+    topic: str | None
+
+
+class SentenceAnswer(BaseModel):
+    """Per-sentence verdict: a non-meeting costs a handful of tokens, a meeting its slots."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    answer: NoMeeting | SentenceMeeting
+
+    def as_meeting(self, sentence: int) -> DraftMeeting | None:
+        a = self.answer
+        if isinstance(a, NoMeeting):
+            return None
+        return DraftMeeting(
+            sentence=sentence, participants=a.participants, location=a.location, time=a.time,
+            track=a.track, status=a.status, topic=a.topic,
+        )  # fmt: skip

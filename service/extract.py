@@ -12,16 +12,24 @@ import time
 from service import metrics
 from service.assemble import assemble
 from service.cache import ResultCache, cache_key
-from service.draft import DRAFT_VERSION, Draft
+from service.draft import DRAFT_VERSION
 from service.errors import InputError
 from service.grounding import Article
 from service.llm import LLMClient
-from service.prompts import DEFAULT_PROMPTS_DIR, PromptSet, load_prompts
+from service.prompts import DEFAULT_PROMPTS_DIR, load_prompts, load_sentence_prompts
 from service.schema import SCHEMA_VERSION, ExtractRequest, ExtractResult
 from service.sentences import split_sentences
 from service.settings import Settings
+from service.strategies import SentenceStrategy, SingleStrategy, Strategy
 
 log = logging.getLogger(__name__)
+
+
+def make_strategy(settings: Settings) -> Strategy:
+    directory = settings.prompts_dir or DEFAULT_PROMPTS_DIR
+    if settings.strategy == "sentence":
+        return SentenceStrategy(load_sentence_prompts(directory))
+    return SingleStrategy(load_prompts(directory))
 
 
 class Extractor:
@@ -30,12 +38,12 @@ class Extractor:
         settings: Settings,
         llm: LLMClient | None = None,
         cache: ResultCache | None = None,
-        prompts: PromptSet | None = None,
+        strategy: Strategy | None = None,
     ) -> None:
         self.settings = settings
         self.llm = llm or LLMClient(settings)
         self.cache = cache or ResultCache(settings.cache_dir, settings.cache_enabled)
-        self.prompts = prompts or load_prompts(settings.prompts_dir or DEFAULT_PROMPTS_DIR)
+        self.strategy = strategy or make_strategy(settings)
 
     def key_for(self, request: ExtractRequest) -> str:
         return cache_key(
@@ -43,9 +51,9 @@ class Extractor:
             published_at=request.published_at,
             model=self.llm.model,
             base_url=self.llm.base_url,
-            prompt_version=self.prompts.version,
+            prompt_version=self.strategy.version,
             schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
-            strategy=self.settings.strategy,
+            strategy=self.strategy.name,
             response_format=self.llm.response_format,
         )
 
@@ -81,9 +89,8 @@ class Extractor:
                 return hit
         started = time.perf_counter()
         sentences = split_sentences(request.text)
-        messages = self.prompts.messages(sentences, request.published_at)
         try:
-            draft, stats = await self.llm.extract(messages, Draft)
+            draft, stats = await self.strategy.draft(self.llm, sentences, request.published_at)
         except Exception:
             metrics.EXTRACTIONS.labels("error").inc()
             raise
@@ -104,7 +111,7 @@ class Extractor:
             published_at=request.published_at,
             meetings=built.meetings,
             model=self.llm.model,
-            prompt_version=self.prompts.version,
+            prompt_version=self.strategy.version,
             cached=False,
             usage=stats.usage,
             latency_ms=round((time.perf_counter() - started) * 1000),

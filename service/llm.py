@@ -55,6 +55,14 @@ class CallStats:
     retries: int = 0
     truncated: bool = False
 
+    def merge(self, other: CallStats) -> None:
+        """Fold in another call's cost (strategies that make several calls per article)."""
+        self.usage = self.usage + other.usage
+        self.reasks += other.reasks
+        self.invalid_replies += other.invalid_replies
+        self.retries += other.retries
+        self.truncated = self.truncated or other.truncated
+
     def add_response(self, response: Any) -> None:
         u = getattr(response, "usage", None)
         self.usage = self.usage + Usage(

@@ -43,10 +43,70 @@ class PromptSet:
         return out
 
 
-def _article_block(sentences: list[str], published_at: dt.date | None) -> str:
+def _article_block(
+    sentences: list[str],
+    published_at: dt.date | None,
+    ask: str = "List the meetings as JSON.",
+) -> str:
     date = f"{published_at.isoformat()} ({published_at:%A})" if published_at else "unknown"
     numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
-    return f"Publication date: {date}\nArticle:\n{numbered}\n\nList the meetings as JSON."
+    return f"Publication date: {date}\nArticle:\n{numbered}\n\n{ask}"
+
+
+@dataclass(frozen=True)
+class SentencePromptSet:
+    """Prompts for the per-sentence strategy: one short question per candidate sentence.
+
+    Messages are laid out so that everything up to the article is the same for every question
+    about one article (and everything up to the article the same for all articles): a server that
+    reuses its cached prompt prefix (llama.cpp does) only evaluates the question itself.
+    """
+
+    system: str
+    guidelines: str
+    examples: tuple[dict[str, Any], ...]
+    version: str
+
+    def messages(
+        self, sentences: list[Sentence], published_at: dt.date | None, number: int
+    ) -> list[dict]:
+        out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
+        for ex in self.examples:
+            lines = [line for line in ex["article"].split("\n") if line.strip()]
+            date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+            for q in ex["questions"]:
+                question = _question(lines[q["sentence"] - 1], q["sentence"])
+                out.append({"role": "user", "content": _article_block(lines, date, question)})
+                out.append({"role": "assistant", "content": json.dumps({"answer": q["answer"]})})
+        texts = [s.text for s in sentences]
+        question = _question(texts[number - 1], number)
+        out.append({"role": "user", "content": _article_block(texts, published_at, question)})
+        return out
+
+
+def _question(sentence: str, number: int) -> str:
+    return (
+        f'Question about sentence [{number}]: "{sentence}"\n'
+        "Does this sentence report a meeting? Answer as JSON."
+    )
+
+
+@cache
+def load_sentence_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> SentencePromptSet:
+    from service.draft import SentenceAnswer
+
+    sub = directory / "sentence"
+    system = (directory / "system.md").read_text(encoding="utf-8").strip()
+    guidelines = (sub / "guidelines.md").read_text(encoding="utf-8").strip()
+    examples = json.loads((sub / "examples.json").read_text(encoding="utf-8"))
+    for ex in examples:
+        for q in ex["questions"]:
+            SentenceAnswer.model_validate({"answer": q["answer"]})
+    digest = hashlib.sha256()
+    for part in (system, guidelines, json.dumps(examples, sort_keys=True)):
+        digest.update(part.encode("utf-8"))
+    digest.update(json.dumps(SentenceAnswer.model_json_schema(), sort_keys=True).encode("utf-8"))
+    return SentencePromptSet(system, guidelines, tuple(examples), f"s1-{digest.hexdigest()[:12]}")
 
 
 @cache

@@ -1,0 +1,101 @@
+"""`backchannel eval`: runs the set through the extractor, scores it, writes the reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.fakeserver import Reply
+from tests.test_cli import _env, run_cli
+
+SEED_GOLD = ROOT / "eval" / "articles" / "seed-swiss-track-two.json"
+
+
+def gold_as_draft(path: Path) -> dict:
+    """A perfect model: the gold meetings as a draft citing each evidence sentence."""
+    from service.sentences import sentence_at, split_sentences
+
+    art = json.loads(path.read_text())
+    sentences = split_sentences(art["text"])
+    keys = ("mention", "name", "affiliation", "role", "capacity")
+    meetings = []
+    for g in art["meetings"]:
+        if not g["participants"]:
+            continue
+        meetings.append({
+            "sentence": sentence_at(sentences, g["evidence"]["start"]).number,
+            "participants": [{k: p[k] for k in keys} for p in g["participants"]],
+            "location": g["location"]["mention"] if g["location"] else None,
+            "time": g["time"]["mention"] if g["time"] else None,
+            "track": g["track"], "status": g["status"], "topic": g["topic"],
+        })  # fmt: skip
+    return {"meetings": meetings}
+
+
+def small_set(tmp_path: Path) -> Path:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(SEED_GOLD, folder)
+    shutil.copy(ROOT / "eval" / "articles" / "a06-canola-trade-no-meeting.json", folder)
+    return folder
+
+
+def test_eval_runs_scores_and_rescores(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
+    out = tmp_path / "out"
+    env = _env(fake_model, tmp_path)
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["stats"]["articles"] == 2 and report["stats"]["grounding_rate"] == 1.0
+    assert report["meta"]["model"] == "fake-model" and report["meta"]["prompt_version"]
+    seed = next(a for a in report["articles"] if a["id"] == "seed-swiss-track-two")
+    no_meeting = next(a for a in report["articles"] if a["id"].startswith("a06"))
+    assert no_meeting["meetings"]["fp"] == 0 and no_meeting["meetings"]["fn"] == 0
+    # Gold meetings without participants cannot be drafted: they are the only misses.
+    gold = json.loads(SEED_GOLD.read_text())["meetings"]
+    unreachable = sum(1 for g in gold if g["required"] and not g["participants"])
+    assert seed["meetings"]["fn"] == unreachable and seed["meetings"]["fp"] == 0
+    assert "slot F1 micro strict" in proc.stdout
+    md = (out / "report.md").read_text()
+    assert "## Per article" in md and "seed-swiss-track-two" in md
+    lines = (out / "predictions.jsonl").read_text().splitlines()
+    assert len(lines) == 2
+
+    # Rescoring saved predictions calls no model and gives the same numbers.
+    calls = len(fake_model.requests)
+    rescored = tmp_path / "rescored"
+    proc = run_cli(["eval", "--set", str(folder), "--predictions", str(out / "predictions.jsonl"),
+                    "--out", str(rescored)], env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert len(fake_model.requests) == calls
+    again = json.loads((rescored / "report.json").read_text())
+    assert again["score"] == report["score"]
+
+
+def test_eval_failure_is_reported_and_rerun_resumes(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply(status=400))
+    env = _env(fake_model, tmp_path)
+    out = tmp_path / "out"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
+    assert proc.returncode == 1 and "1 of 2 articles failed (seed-swiss-track-two)" in proc.stderr
+    assert json.loads((out / "report.json").read_text())["stats"]["failed"] == 1
+    fake_model.push(Reply.json({"meetings": []}))
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
+    assert proc.returncode == 0, proc.stderr
+    assert len(fake_model.requests) == 3  # the first article came from the cache
+    assert json.loads((out / "report.json").read_text())["stats"]["cache_hits"] == 1
+
+
+def test_eval_bad_inputs(tmp_path):
+    env: dict[str, str] = {}
+    proc = run_cli(["eval", "--set", str(tmp_path)], env)
+    assert proc.returncode == 2 and "no eval articles" in proc.stderr
+    bad = tmp_path / "p.jsonl"
+    bad.write_text("{not json\n")
+    proc = run_cli(["eval", "--set", str(SEED_GOLD), "--predictions", str(bad)], env)
+    assert proc.returncode == 2 and "not valid JSON" in proc.stderr

@@ -1,0 +1,58 @@
+"""The per-sentence strategy: candidates in code, one narrow question per candidate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from service.extract import Extractor
+from service.schema import ExtractRequest
+from service.sentences import split_sentences
+from service.strategies import candidate_sentences
+from tests.conftest import SEED_DATE, sentence_number
+from tests.fakeserver import Reply
+
+
+def test_candidates_are_meeting_sentences(seed_text):
+    picked = {s.number for s in candidate_sentences(split_sentences(seed_text))}
+    assert sentence_number(seed_text, "On Tuesday") in picked
+    assert sentence_number(seed_text, "Two of the sources said at least one encounter") in picked
+    assert sentence_number(seed_text, "The sources declined") not in picked
+    assert sentence_number(seed_text, "This article was originally") not in picked
+
+
+def test_sentence_strategy_asks_once_per_candidate(settings, fake_model, seed_text):
+    riyadh = sentence_number(seed_text, "On Tuesday")
+
+    def answer(payload: dict) -> Reply:
+        question = payload["messages"][-1]["content"]
+        if f"sentence [{riyadh}]" in question:
+            return Reply.json({"answer": {
+                "is_meeting": True,
+                "participants": [{"mention": "Russian Foreign Minister Sergei Lavrov",
+                                  "name": "Sergei Lavrov", "affiliation": "Russia",
+                                  "role": "Foreign Minister", "capacity": "official"}],
+                "location": "Saudi Arabia", "time": "On Tuesday", "track": "official",
+                "status": "held", "topic": None}})  # fmt: skip
+        return Reply.json({"answer": {"is_meeting": False}}, prompt_tokens=10, completion_tokens=5)
+
+    fake_model.default = answer
+    ex = Extractor(settings.model_copy(update={"strategy": "sentence"}))
+    result = asyncio.run(ex.extract(ExtractRequest(text=seed_text, published_at=SEED_DATE)))
+    candidates = candidate_sentences(split_sentences(seed_text))
+    assert result.usage.calls == len(candidates) == len(fake_model.requests)
+    [meeting] = result.meetings
+    assert meeting.evidence.start == 1372 and meeting.time.start.isoformat() == "2025-02-18"
+    assert result.prompt_version.startswith("s1-")
+    # Every question shares the article prefix: only the last user message differs.
+    firsts = {json.dumps(r["messages"][:-1]) for r in fake_model.requests}
+    assert len(firsts) == 1
+    schema = fake_model.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["title"] == "SentenceAnswer"
+
+
+def test_strategy_is_part_of_the_cache_key(settings, fake_model, seed_text):
+    single = Extractor(settings)
+    sentence = Extractor(settings.model_copy(update={"strategy": "sentence"}))
+    request = ExtractRequest(text=seed_text)
+    assert single.key_for(request) != sentence.key_for(request)
