@@ -6,10 +6,11 @@ Every error is JSON `{"error": {"code", "message"}}` with a 4xx for what the cal
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -17,14 +18,19 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import logs, metrics
-from service.errors import BackchannelError
+from service.admission import BodyGuard, Gate, check_api_key, unless_disconnected
+from service.errors import BackchannelError, Overloaded, Unauthorized
 from service.extract import Extractor
+from service.places import country_for_place
 from service.schema import ExtractRequest, ExtractResult
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
 def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -49,12 +55,61 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
     return summary or "invalid request", details
 
 
+_MEASURED_ROUTES = frozenset({"/v1/extract", "/healthz", "/readyz"})
+
+
+class RequestContext:
+    """ASGI middleware: request id (in logs and the response), metrics, last-resort JSON 500.
+
+    Plain ASGI rather than BaseHTTPMiddleware, which costs time per request and hides client
+    disconnects from the endpoint.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = Headers(scope=scope).get("x-request-id") or uuid.uuid4().hex[:16]
+        token = logs.request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                MutableHeaders(scope=message).append("x-request-id", rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:  # noqa: BLE001 - last line of defence: log it, answer JSON
+            log.exception("unhandled error")
+            if not response_started:
+                await _error(500, "internal_error", f"internal error (request id {rid})")(
+                    scope, receive, send_with_id
+                )
+        finally:
+            logs.request_id.reset(token)
+            route = scope["path"]
+            if route in _MEASURED_ROUTES:
+                metrics.REQUESTS.labels(route, str(status)).inc()
+                metrics.REQUEST_LATENCY.labels(route).observe(time.perf_counter() - started)
+
+
 def create_app(settings: Settings | None = None, extractor: Extractor | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.extractor = extractor or Extractor(settings)
+        # Load the gazetteer now, not on the first request (it takes a second or two).
+        await asyncio.to_thread(country_for_place, "Geneva")
         yield
         app.state.extractor.cache.close()
 
@@ -65,27 +120,12 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         lifespan=lifespan,
     )
 
-    @app.middleware("http")
-    async def request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        token = logs.request_id.set(rid)
-        route = request.url.path
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:  # noqa: BLE001 - last line of defence: log it, answer JSON
-            log.exception("unhandled error")
-            response = _error(500, "internal_error", f"internal error (request id {rid})")
-        finally:
-            logs.request_id.reset(token)
-        elapsed = time.perf_counter() - started
-        if route in {"/v1/extract", "/healthz", "/readyz"}:
-            metrics.REQUESTS.labels(route, str(response.status_code)).inc()
-            metrics.REQUEST_LATENCY.labels(route).observe(elapsed)
-        response.headers["x-request-id"] = rid
-        return response
+    # JSON escapes can take 6 bytes per character; allow that plus room for the other fields.
+    app.add_middleware(
+        BodyGuard, paths={"/v1/extract"}, max_bytes=settings.max_text_chars * 6 + 16_384
+    )
+
+    app.add_middleware(RequestContext)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -95,13 +135,30 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
     @app.exception_handler(BackchannelError)
     async def on_backchannel_error(_: Request, exc: BackchannelError) -> JSONResponse:
         log.warning("extraction failed", extra={"fields": {"code": exc.code}})
-        return _error(exc.status, exc.code, exc.message)
+        response = _error(exc.status, exc.code, exc.message)
+        if isinstance(exc, Overloaded):
+            response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        elif isinstance(exc, Unauthorized):
+            response.headers["www-authenticate"] = "Bearer"
+        return response
 
-    @app.post("/v1/extract", response_model=ExtractResult, response_model_exclude_none=False)
+    gate = Gate(settings.max_inflight, settings.max_queue)
+    keys = settings.api_key_list
+
+    @app.post(
+        "/v1/extract",
+        response_model=ExtractResult,
+        responses={401: {}, 413: {}, 415: {}, 422: {}, 502: {}, 503: {}, 504: {}},
+    )
     async def extract(body: ExtractRequest, request: Request) -> ExtractResult:
         """Extract the meetings one article reports, every quoted value grounded in its text."""
+        check_api_key(request, keys)
         ex: Extractor = request.app.state.extractor
-        result = await ex.extract(body)
+        ex.check_input(body)
+        result = ex.cached(body)
+        if result is None:
+            async with gate.slot():
+                result = await unless_disconnected(request, ex.compute(body))
         log.info(
             "extracted",
             extra={

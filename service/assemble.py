@@ -185,13 +185,7 @@ def _grounded_free_text(
     i: int, what: str, value: str | None, article: Article, near: tuple[int, int], out: Assembly
 ) -> str | None:
     """Names and roles are not spans, but must still be words the article uses."""
-    if value is None or not value.strip():
-        return None
-    m = article.locate(value, near=near)
-    if m is None:
-        out.drop(f"meeting {i}: {what} {value!r} not found in the text, dropped")
-        return None
-    return value.strip()
+    return value.strip() if _ground(i, what, value, article, near, out) else None
 
 
 def _affiliation(

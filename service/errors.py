@@ -51,3 +51,24 @@ class ModelRequestRejected(BackchannelError):
 
     status = 502
     code = "model_request_rejected"
+
+
+class Overloaded(BackchannelError):
+    """Too many requests are already waiting for the model: retry later (see Retry-After)."""
+
+    status = 503
+    code = "overloaded"
+
+
+class Unauthorized(BackchannelError):
+    """An API key is configured and the request did not present a valid one."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class ClientGone(BackchannelError):
+    """The client disconnected; its extraction was cancelled (nobody reads this response)."""
+
+    status = 499
+    code = "client_closed_request"

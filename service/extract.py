@@ -55,6 +55,8 @@ class Extractor:
             schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
             strategy=self.strategy.name,
             response_format=self.llm.response_format,
+            max_tokens=self.settings.max_tokens,
+            temperature=self.settings.temperature,
         )
 
     def check_input(self, request: ExtractRequest) -> None:
@@ -75,18 +77,23 @@ class Extractor:
         except ValueError:
             log.warning("cache entry failed validation; treating as a miss")
             return None
+        metrics.EXTRACTIONS.labels("cache_hit").inc()
         result.id = request.id
         result.cached = True
         result.latency_ms = round((time.perf_counter() - started) * 1000)
         return result
 
     async def extract(self, request: ExtractRequest, *, use_cache: bool = True) -> ExtractResult:
+        """The cached result if there is one, else a fresh extraction (stored when caching)."""
         self.check_input(request)
         if use_cache:
             hit = self.cached(request)
             if hit is not None:
-                metrics.EXTRACTIONS.labels("cache_hit").inc()
                 return hit
+        return await self.compute(request, store=use_cache)
+
+    async def compute(self, request: ExtractRequest, *, store: bool = True) -> ExtractResult:
+        """Call the model and build the result; the caller has checked the input and the cache."""
         started = time.perf_counter()
         sentences = split_sentences(request.text)
         try:
@@ -118,7 +125,7 @@ class Extractor:
             warnings=warnings,
         )
         result.check_grounded(request.text)
-        if use_cache:
+        if store:
             self.cache.set(self.key_for(request), result.model_dump_json())
         metrics.EXTRACTIONS.labels("ok").inc()
         return result

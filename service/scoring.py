@@ -156,16 +156,11 @@ class MatchedPair:
         }
 
 
-@dataclass
-class ArticleScore:
-    id: str
-    matches: list[MatchedPair]
-    missed: list[int]
-    extra: list[int]
-    meetings: Counts
+class _SlotF1:
+    """Micro-averaged slot F1 over the per-slot counts, shared by article and set scores."""
+
     slots_strict: dict[str, Counts]
     slots_relaxed: dict[str, Counts]
-    errors: list[str] = field(default_factory=list)
 
     @property
     def slot_f1_strict(self) -> float:
@@ -174,6 +169,18 @@ class ArticleScore:
     @property
     def slot_f1_relaxed(self) -> float:
         return micro(self.slots_relaxed).f1
+
+
+@dataclass
+class ArticleScore(_SlotF1):
+    id: str
+    matches: list[MatchedPair]
+    missed: list[int]
+    extra: list[int]
+    meetings: Counts
+    slots_strict: dict[str, Counts]
+    slots_relaxed: dict[str, Counts]
+    errors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,19 +198,11 @@ class ArticleScore:
 
 
 @dataclass
-class SetScore:
+class SetScore(_SlotF1):
     articles: int
     meetings: Counts
     slots_strict: dict[str, Counts]
     slots_relaxed: dict[str, Counts]
-
-    @property
-    def slot_f1_strict(self) -> float:
-        return micro(self.slots_strict).f1
-
-    @property
-    def slot_f1_relaxed(self) -> float:
-        return micro(self.slots_relaxed).f1
 
     def to_dict(self) -> dict[str, Any]:
         return {

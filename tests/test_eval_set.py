@@ -19,7 +19,7 @@ TAGS = set(
     track_two planned cancelled video trap:denial trap:hope trap:hypothetical trap:phone_call
     trap:met_deadline trap:committee venue city country_only long short no_meeting seed""".split()
 )
-REQUIRED_COVERAGE = TAGS - {"time:this_week", "time:month_year", "video"}
+REQUIRED_COVERAGE = TAGS
 
 
 def load(path: Path) -> dict:
