@@ -16,9 +16,11 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import logs, metrics
@@ -55,6 +57,26 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
     return summary or "invalid request", details
 
 
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, str]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+_ERRORS = {
+    400: "Body is not decodable UTF-8 JSON",
+    401: "API key missing or invalid",
+    413: "Body over the size limit",
+    415: "Body is not application/json",
+    422: "Invalid input: the message names the field and what to send",
+    502: "Model output invalid after re-asks, or the model server refused the request",
+    503: "Model server unreachable, or the queue is full (see Retry-After)",
+    504: "Model server timed out",
+}
 _MEASURED_ROUTES = frozenset({"/v1/extract", "/healthz", "/readyz"})
 
 
@@ -132,6 +154,15 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         message, details = _validation_message(exc)
         return _error(422, "invalid_input", message, details=details)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not decode the body at all
+            return _error(400, "invalid_input", "body could not be read: send UTF-8 encoded JSON")
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        response = _error(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
+
     @app.exception_handler(BackchannelError)
     async def on_backchannel_error(_: Request, exc: BackchannelError) -> JSONResponse:
         log.warning("extraction failed", extra={"fields": {"code": exc.code}})
@@ -148,7 +179,10 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
     @app.post(
         "/v1/extract",
         response_model=ExtractResult,
-        responses={401: {}, 413: {}, 415: {}, 422: {}, 502: {}, 503: {}, 504: {}},
+        responses={
+            status: {"model": ErrorResponse, "description": description}
+            for status, description in _ERRORS.items()
+        },
     )
     async def extract(body: ExtractRequest, request: Request) -> ExtractResult:
         """Extract the meetings one article reports, every quoted value grounded in its text."""
@@ -195,7 +229,11 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
             reason = f"model server unreachable: {type(exc).__name__}"
         return _error(503, "model_unavailable", f"{reason} at {ex.llm.base_url}")
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+    )
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -118,7 +118,7 @@ def _meeting(
         time=_time(i, dm.time, article, near, published_at, future, out),
         track=dm.track if dm.track is not Track.unknown else _track_from(participants),
         status=status,
-        topic=(dm.topic or "").strip() or None,
+        topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
     )
 
@@ -266,6 +266,24 @@ def _time(
     mention = article.text[m.start : m.end]
     start, end = resolve_time(mention, published_at, future=future)
     return Time(mention=mention, start=start, end=end, span=(m.start, m.end))
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _topic(i: int, value: str | None, article: Article, out: Assembly) -> str | None:
+    """A topic is the model's paraphrase, so it is not a span; but at least half of its content
+    words must occur in the article, so an injected instruction cannot smuggle text through it."""
+    topic = (value or "").strip()
+    if not topic:
+        return None
+    words = {w.casefold() for w in _WORD.findall(topic)}
+    if words:
+        present = sum(1 for w in words if article.has_word(w))
+        if present * 2 < len(words):
+            out.drop(f"meeting {i}: topic {topic!r} is not about the text, dropped")
+            return None
+    return topic[:200]
 
 
 def _track_from(participants: list[Participant]) -> Track:

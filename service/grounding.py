@@ -81,6 +81,16 @@ class Article:
     def _tokens(self) -> list[_Token]:
         return [_Token(m.start(), m.end(), _fold(m.group(0))) for m in _TOKEN.finditer(self.text)]
 
+    @cached_property
+    def _words(self) -> frozenset[str]:
+        """Folded words, plus five-letter stems so "negotiations" finds "negotiating"."""
+        words = {t.norm for t in self._tokens}
+        return frozenset(words | {w[:5] for w in words if len(w) >= 5})
+
+    def has_word(self, word: str) -> bool:
+        w = _fold(word)
+        return w in self._words or (len(w) >= 5 and w[:5] in self._words)
+
     def locate(self, value: str, near: tuple[int, int] | None = None) -> Match | None:
         """Best occurrence of `value`, preferring one inside `near` (the evidence), else closest."""
         # Without trailing sentence punctuation first (keeps balanced quotes), then without any

@@ -7,10 +7,18 @@ HTTP API alike. What the model is asked to fill is the smaller draft in `service
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 SCHEMA_VERSION = "1"
 
@@ -54,6 +62,16 @@ class ExtractRequest(_Strict):
         description="The article's date (YYYY-MM-DD); relative times resolve against it.",
     )
     id: str | None = Field(default=None, max_length=512, description="Caller's id, echoed back.")
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _iso_date_only(cls, v: object) -> object:
+        """Only `YYYY-MM-DD`: a number or a timestamp would silently become some other date."""
+        if v is None or isinstance(v, dt.date):
+            return v
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            return v
+        raise ValueError("published_at must be a date string YYYY-MM-DD")
 
     @model_validator(mode="after")
     def _text_has_content(self) -> Self:

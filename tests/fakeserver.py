@@ -148,3 +148,29 @@ def _completion(payload: dict, reply: Reply) -> dict:
             "total_tokens": reply.prompt_tokens + reply.completion_tokens,
         },
     }
+
+
+def main() -> None:
+    """Serve a fixed reply after a fixed delay: `python -m tests.fakeserver --delay 0.2`.
+
+    For benchmarks and fault-injection tests that need the model in another process (to kill it).
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--reply", default='{"meetings": []}', help="assistant message content")
+    args = parser.parse_args()
+    server = FakeModelServer(
+        default=lambda _p: Reply(content=args.reply, delay=args.delay), port=args.port
+    ).start()
+    print(server.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -126,3 +126,40 @@ def test_client_disconnect_cancels_the_extraction(live_api, fake_model):
     fake_model.default = lambda _p: Reply.json(EMPTY)
     r = httpx.post(f"{base}/v1/extract", json={"text": "Talks resumed."}, timeout=10)
     assert r.status_code == 200  # the slot was released, so this one is admitted
+
+
+def test_no_article_text_or_keys_in_logs(settings, fake_model, caplog):
+    from service.logs import JsonFormatter
+
+    secret_text = "Zanzibar envoys met the Quokka delegation in Tallinn on Tuesday."
+    fake_model.push(Reply.json(EMPTY), Reply(status=500), Reply(status=500), Reply(status=500))
+    conf = settings.model_copy(update={"api_keys": "client-key-123"})
+    conf.api_key = type(conf.api_key)("model-key-456")
+    caplog.set_level("INFO")
+    with TestClient(create_app(conf)) as c:
+        auth = {"authorization": "Bearer client-key-123"}
+        assert c.post("/v1/extract", json={"text": secret_text}, headers=auth).status_code == 200
+        c.post("/v1/extract", json={"text": secret_text + " Again."}, headers=auth)
+        c.post("/v1/extract", json={"text": secret_text}, headers={"authorization": "Bearer bad"})
+    formatter = JsonFormatter()
+    logged = "\n".join(formatter.format(r) for r in caplog.records if r.levelno >= 20)
+    assert "extracted" in logged  # the request was logged ...
+    for leak in ("Zanzibar", "Quokka", "client-key-123", "model-key-456"):
+        assert leak not in logged  # ... without its text or any key
+
+
+def test_cors_is_off_by_default(settings):
+    with TestClient(create_app(settings)) as c:
+        r = c.options("/v1/extract", headers={"origin": "https://evil.example",
+                                              "access-control-request-method": "POST"})  # fmt: skip
+        assert "access-control-allow-origin" not in r.headers
+
+
+def test_invalid_utf8_body_is_a_clear_400(settings):
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/v1/extract", content=b'{"text": "caf\xe9 talks"}',
+                   headers={"content-type": "application/json"})  # fmt: skip
+    assert r.status_code == 400 and "UTF-8" in r.json()["error"]["message"]
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/nope").json()["error"]["code"] == "not_found"
+        assert c.get("/v1/extract").json()["error"]["code"] == "method_not_allowed"

@@ -1,0 +1,109 @@
+"""Faults around the pipeline: a corrupt or shared cache, a model server killed mid-batch."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from service.cache import ResultCache
+from service.extract import Extractor
+from service.schema import ExtractRequest
+from tests.conftest import ROOT
+from tests.fakeserver import Reply
+from tests.test_cli import CLI
+
+
+def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, seed_text):
+    fake_model.default = lambda _p: Reply.json({"meetings": []})
+    ex = Extractor(settings)
+    request = ExtractRequest(text=seed_text)
+    asyncio.run(ex.extract(request))
+    key = ex.key_for(request)
+    ex.cache._cache.set(key, '{"meetings": "truncated garb')  # type: ignore[union-attr]
+    assert ex.cached(request) is None
+    result = asyncio.run(ex.extract(request))
+    assert result.cached is False and len(fake_model.requests) == 2
+    assert ex.cached(request) is not None  # replaced by the fresh result
+
+
+def _writer(directory: str, worker: int, n: int) -> None:
+    cache = ResultCache(Path(directory))
+    for i in range(n):
+        cache.set(f"w{worker}-{i}", json.dumps({"worker": worker, "i": i}))
+        cache.set("shared", json.dumps({"worker": worker, "i": i}))
+    cache.close()
+
+
+def test_concurrent_writers_from_several_processes_lose_nothing(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    workers, n = 4, 100
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), w, n)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    cache = ResultCache(tmp_path)
+    for w in range(workers):
+        for i in range(n):
+            assert json.loads(cache.get(f"w{w}-{i}")) == {"worker": w, "i": i}
+    assert json.loads(cache.get("shared"))["i"] == n - 1  # the last write of some worker
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_model(port: int, delay: float) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakeserver", "--port", str(port), "--delay", str(delay)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().startswith("http://")
+    return proc
+
+
+def test_model_killed_mid_batch_then_resume(tmp_path):
+    port = _free_port()
+    items = [{"id": f"n{i}", "text": f"Envoys met in Geneva for round {i}."} for i in range(8)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in items) + "\n")
+    env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
+           "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache"), "BACKCHANNEL_MAX_RETRIES": "1",
+           "BACKCHANNEL_RETRY_MAX_SECONDS": "2", "BACKCHANNEL_CONNECT_TIMEOUT": "1"}  # fmt: skip
+    model = _start_model(port, delay=0.4)
+    batch = subprocess.Popen([CLI, "extract", "--jsonl", str(src)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert batch.stdout is not None
+    head = [batch.stdout.readline() for _ in range(3)]  # three items done: now kill the model
+    os.killpg(model.pid, signal.SIGKILL)
+    model.wait()
+    out, err = batch.communicate(timeout=120)
+    assert batch.returncode == 1, err
+    first = [json.loads(line) for line in head + out.splitlines()]
+    assert [o["id"] for o in first] == [x["id"] for x in items]  # every line answered once
+    done = [o["id"] for o in first if "meetings" in o]
+    failed = [o for o in first if "error" in o]
+    assert done and failed and failed[0]["error"]["code"] == "model_unavailable"
+    assert f"{len(failed)} of 8 items failed" in err
+
+    model = _start_model(port, delay=0.0)
+    try:
+        rerun = subprocess.run([CLI, "extract", "--jsonl", str(src)], env=env,
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
+    finally:
+        os.killpg(model.pid, signal.SIGKILL)
+    assert rerun.returncode == 0, rerun.stderr
+    second = [json.loads(line) for line in rerun.stdout.splitlines()]
+    assert [o["id"] for o in second] == [x["id"] for x in items]
+    assert all("meetings" in o for o in second)
+    assert {o["id"] for o in second if o["cached"]} == set(done)  # resumed from the cache
