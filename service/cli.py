@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -59,10 +60,15 @@ def _read_text(source: str) -> str:
         _fail(f"{source} is not valid UTF-8 (byte {exc.start}); convert it to UTF-8", 2)
 
 
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through `finally`, so a model server we started is stopped
+
+
 def _run(settings: Settings, work: Callable[[], int]) -> None:
     """Run `work` with the model backend up, turning every known failure into one line."""
     from service.model_files import ModelFileError
 
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with embedded_backend(settings, _say):
             code = work()

@@ -107,3 +107,22 @@ def test_model_killed_mid_batch_then_resume(tmp_path):
     assert [o["id"] for o in second] == [x["id"] for x in items]
     assert all("meetings" in o for o in second)
     assert {o["id"] for o in second if o["cached"]} == set(done)  # resumed from the cache
+
+
+def test_sigterm_stops_a_batch_cleanly(tmp_path):
+    port = _free_port()
+    model = _start_model(port, delay=1.0)
+    try:
+        src = tmp_path / "in.jsonl"
+        src.write_text("".join(json.dumps({"text": f"Talks {i}."}) + "\n" for i in range(20)))
+        env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
+               "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
+        pipe = subprocess.PIPE
+        batch = subprocess.Popen([CLI, "extract", "--jsonl", str(src)], env=env,
+                                 stdout=pipe, stderr=pipe, text=True)  # fmt: skip
+        assert batch.stdout is not None and batch.stdout.readline()  # one item done
+        batch.send_signal(signal.SIGTERM)
+        _, err = batch.communicate(timeout=30)
+        assert batch.returncode == 130 and "interrupted" in err
+    finally:
+        os.killpg(model.pid, signal.SIGKILL)
