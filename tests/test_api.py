@@ -103,3 +103,17 @@ def test_openapi_documents_the_contract(client):
     assert "/v1/extract" in spec["paths"]
     assert "ExtractResult" in spec["components"]["schemas"]
     assert client.get("/docs").status_code == 200
+
+
+def test_reply_that_quotes_nothing_gives_an_empty_result_with_reasons(client, fake_model):
+    invented = {"meetings": [{
+        "sentence": 1, "participants": [{"mention": "Martian envoys", "name": "Zorg",
+                                         "affiliation": "Mars", "role": None,
+                                         "capacity": "official"}],
+        "location": "Olympus Mons", "time": "next millennium", "track": "official",
+        "status": "held", "topic": None}]}  # fmt: skip
+    fake_model.push(Reply.json(invented))
+    r = client.post("/v1/extract", json={"text": "Envoys met in Geneva on Monday."})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["meetings"] == [] and "nothing it names" in body["warnings"][0]

@@ -110,3 +110,31 @@ def test_truncated_reply_with_nothing_complete_is_an_error(settings, fake_model)
     fake_model.push(Reply(content='{"meetings": [{"sentence": 1, "partic', finish_reason="length"))
     with pytest.raises(ModelOutputError, match="cut off at max_tokens"):
         run(LLMClient(settings))
+
+
+def test_connect_timeout_is_bounded_by_its_own_setting(settings):
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)  # never accepts: once the backlog is full, new connects hang
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(8):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        fillers.append(s)
+    conf = settings.model_copy(update={
+        "base_url": f"http://127.0.0.1:{port}/v1", "connect_timeout": 0.3, "read_timeout": 60,
+        "max_retries": 1,
+    })  # fmt: skip
+    started = time.monotonic()
+    try:
+        with pytest.raises(ModelTimeout, match="after 2 attempt"):
+            run(LLMClient(conf))
+    finally:
+        for s in [*fillers, listener]:
+            s.close()
+    assert time.monotonic() - started < 10  # the 60 s read timeout never came into play
