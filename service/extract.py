@@ -50,7 +50,8 @@ class Extractor:
             text=request.text,
             published_at=request.published_at,
             model=self.llm.model,
-            base_url=self.llm.base_url,
+            # The embedded server is the same model whatever port it listens on.
+            base_url="embedded" if self.settings.embedded else self.llm.base_url,
             prompt_version=self.strategy.version,
             schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
             strategy=self.strategy.name,

@@ -3,8 +3,9 @@
 - `single`: one call lists every meeting (the baseline).
 - `sentence`: code picks candidate sentences (meeting words), then one short constrained call per
   candidate asks only "does this sentence report a meeting, and with whom, where, when?", with the
-  whole article as a shared prompt prefix the server can cache. A small model answers a narrow
-  question far better than it enumerates, and a "no" costs a handful of tokens.
+  whole article as a shared prompt prefix the server can cache. A narrow question suits a small
+  model better than enumerating a whole article, and a "no" costs a handful of tokens; the eval
+  (eval/results/) says which strategy wins.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from service.sentences import Sentence
 # Words that report (or deny, or hope for) a meeting; the model decides which it is.
 _TRIGGER = re.compile(
     r"\b(?:met|meet(?:s|ing|ings)?|talks?|summit(?:s|ry)?|encounters?|discussions?|discussed|"
-    r"negotiat\w*|dialog(?:ue)?s?|round|sat\s+down|host(?:s|ed|ing)?|gathering|session|"
+    r"negotiat\w*|dialog(?:ue)?s?|round|sat\s+down|host(?:s|ed|ing)?|gathering|"
     r"consultations?|conferred|huddled|parley|track\s+(?:two|2|1\.5|one)|side\s+channel|"
     r"back\s*channel|mediat\w*|visit(?:s|ed|ing)?|sessions?|convened?)\b",
     re.IGNORECASE,
