@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,9 +177,6 @@ def _percentile(values: list[int], q: int) -> int | None:
 
 def _mean(values: list[int]) -> float | None:
     return round(statistics.fmean(values), 1) if values else None
-
-
-ProgressFactory = Callable[[int], Callable[[BatchOutcome], None]]
 
 
 def render_summary(report: EvalReport) -> str:

@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from service.draft import Draft
 from service.sentences import Sentence
 
@@ -33,8 +35,7 @@ class PromptSet:
         """System + guidelines, the few-shot pairs, then the article as numbered sentences."""
         out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
         for ex in self.examples:
-            lines = [line for line in ex["article"].split("\n") if line.strip()]
-            date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+            lines, date = _example_article(ex)
             out.append({"role": "user", "content": _article_block(lines, date)})
             out.append({"role": "assistant", "content": json.dumps(ex["answer"])})
         out.append(
@@ -72,8 +73,7 @@ class SentencePromptSet:
     ) -> list[dict]:
         out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
         for ex in self.examples:
-            lines = [line for line in ex["article"].split("\n") if line.strip()]
-            date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+            lines, date = _example_article(ex)
             for q in ex["questions"]:
                 question = _question(lines[q["sentence"] - 1], q["sentence"])
                 out.append({"role": "user", "content": _article_block(lines, date, question)})
@@ -82,6 +82,13 @@ class SentencePromptSet:
         question = _question(texts[number - 1], number)
         out.append({"role": "user", "content": _article_block(texts, published_at, question)})
         return out
+
+
+def _example_article(ex: dict[str, Any]) -> tuple[list[str], dt.date | None]:
+    """A few-shot article as its sentence lines and publication date."""
+    lines = [line for line in ex["article"].split("\n") if line.strip()]
+    date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+    return lines, date
 
 
 def _question(sentence: str, number: int) -> str:
@@ -102,11 +109,8 @@ def load_sentence_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> SentenceProm
     for ex in examples:
         for q in ex["questions"]:
             SentenceAnswer.model_validate({"answer": q["answer"]})
-    digest = hashlib.sha256()
-    for part in (system, guidelines, json.dumps(examples, sort_keys=True)):
-        digest.update(part.encode("utf-8"))
-    digest.update(json.dumps(SentenceAnswer.model_json_schema(), sort_keys=True).encode("utf-8"))
-    return SentencePromptSet(system, guidelines, tuple(examples), f"s1-{digest.hexdigest()[:12]}")
+    version = _version("s1", system, guidelines, examples, SentenceAnswer)
+    return SentencePromptSet(system, guidelines, tuple(examples), version)
 
 
 @cache
@@ -120,8 +124,16 @@ def load_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> PromptSet:
     examples = json.loads((directory / "examples.json").read_text(encoding="utf-8"))
     for ex in examples:
         Draft.model_validate(ex["answer"])  # a broken example would teach the wrong shape
+    version = _version("p1", system, guidelines, examples, Draft)
+    return PromptSet(system, guidelines, tuple(examples), version)
+
+
+def _version(
+    prefix: str, system: str, guidelines: str, examples: list, schema: type[BaseModel]
+) -> str:
+    """Hash of everything the model sees for a strategy: texts, examples and the answer schema."""
     digest = hashlib.sha256()
     for part in (system, guidelines, json.dumps(examples, sort_keys=True)):
         digest.update(part.encode("utf-8"))
-    digest.update(json.dumps(Draft.model_json_schema(), sort_keys=True).encode("utf-8"))
-    return PromptSet(system, guidelines, tuple(examples), f"p1-{digest.hexdigest()[:12]}")
+    digest.update(json.dumps(schema.model_json_schema(), sort_keys=True).encode("utf-8"))
+    return f"{prefix}-{digest.hexdigest()[:12]}"
