@@ -87,6 +87,7 @@ async def run_batch(
     concurrency: int,
     emit: Callable[[BatchOutcome], None],
     use_cache: bool = True,
+    reassemble: bool = False,
 ) -> list[BatchOutcome]:
     """Extract every item with at most `concurrency` in flight; `emit` sees them in input order."""
     sem = asyncio.Semaphore(max(1, concurrency))
@@ -97,7 +98,10 @@ async def run_batch(
         async with sem:
             try:
                 return BatchOutcome(
-                    item, await extractor.extract(item.request, use_cache=use_cache)
+                    item,
+                    await extractor.extract(
+                        item.request, use_cache=use_cache, reassemble=reassemble
+                    ),
                 )
             except BackchannelError as exc:
                 return BatchOutcome(item, code=exc.code, message=exc.message)

@@ -91,6 +91,9 @@ def extract(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Batch: extractions in flight")] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+    strategy: Annotated[
+        str | None, typer.Option(help="single or sentence (default: BACKCHANNEL_STRATEGY)")
+    ] = None,
 ) -> None:
     """Print the extraction of one article (or one result line per input line with --jsonl)."""
     from service.extract import Extractor
@@ -98,7 +101,7 @@ def extract(
 
     if (file is None) == (jsonl is None):
         _fail("give either FILE (or - for stdin) or --jsonl IN.jsonl", 2)
-    settings = _settings()
+    settings = _settings(strategy=strategy)
     logs.configure("WARNING")
     if jsonl is not None:
         _run(settings, lambda: _extract_batch(settings, jsonl, concurrency, not no_cache))
@@ -183,6 +186,17 @@ def eval_command(
         Path | None, typer.Option(help="Score saved predictions.jsonl; no model is called")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+    strategy: Annotated[
+        str | None, typer.Option(help="single or sentence (default: BACKCHANNEL_STRATEGY)")
+    ] = None,
+    reassemble: Annotated[
+        bool,
+        typer.Option(
+            "--reassemble",
+            help="Rebuild every result from the cached model answers (after a change to the code "
+            "after the model); articles with no cached answer call the model",
+        ),
+    ] = False,
 ) -> None:
     """Run the extractor over the labelled set, score it and write report.json + report.md."""
     from service import evaluate
@@ -203,13 +217,24 @@ def eval_command(
         evaluate.write_reports(report, out, None)
         print(evaluate.render_summary(report))
         raise typer.Exit(0)
-    settings = _settings()
+    if reassemble and no_cache:
+        _fail("--reassemble reads the cached model answers; it cannot go with --no-cache", 2)
+    settings = _settings(strategy=strategy)
     logs.configure("WARNING")
-    _run(settings, lambda: _eval_run(settings, gold, concurrency, out, not no_cache, command))
+    _run(
+        settings,
+        lambda: _eval_run(settings, gold, concurrency, out, not no_cache, command, reassemble),
+    )
 
 
 def _eval_run(
-    settings: Settings, gold: list, concurrency: int, out: Path, use_cache: bool, command: str
+    settings: Settings,
+    gold: list,
+    concurrency: int,
+    out: Path,
+    use_cache: bool,
+    command: str,
+    reassemble: bool = False,
 ) -> int:
     import time
 
@@ -224,7 +249,7 @@ def _eval_run(
     started = time.monotonic()
     outcomes = asyncio.run(
         run_batch(extractor, evaluate.batch_items(gold), concurrency, lambda _o: bar.update(1),
-                  use_cache=use_cache)
+                  use_cache=use_cache, reassemble=reassemble)
     )  # fmt: skip
     bar.close()
     meta = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -62,6 +63,9 @@ class CallStats:
         self.invalid_replies += other.invalid_replies
         self.retries += other.retries
         self.truncated = self.truncated or other.truncated
+
+    def add_model_time(self, seconds: float) -> None:
+        self.usage = self.usage + Usage(model_ms=round(seconds * 1000))
 
     def add_response(self, response: Any) -> None:
         u = getattr(response, "usage", None)
@@ -160,6 +164,7 @@ class LLMClient:
             reraise=True,
         )
         client = self._bind()
+        started = time.perf_counter()
         try:
             async for attempt in retrying:
                 with attempt:
@@ -183,6 +188,8 @@ class LLMClient:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear error
             raise _classify(exc, stats) from exc
+        finally:
+            stats.add_model_time(time.perf_counter() - started)
 
 
 def _salvage(exc: IncompleteOutputException, response_model: type[T]) -> T | None:

@@ -125,12 +125,15 @@ class Usage(_Strict):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    # Wall time spent waiting on the model server, so callers can tell model time from ours.
+    model_ms: int = 0
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             calls=self.calls + other.calls,
+            model_ms=self.model_ms + other.model_ms,
         )
 
 

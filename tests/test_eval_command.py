@@ -99,3 +99,38 @@ def test_eval_bad_inputs(tmp_path):
     bad.write_text("{not json\n")
     proc = run_cli(["eval", "--set", str(SEED_GOLD), "--predictions", str(bad)], env)
     assert proc.returncode == 2 and "not valid JSON" in proc.stderr
+
+
+def test_eval_reassemble_rebuilds_from_cached_model_answers(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
+    env = _env(fake_model, tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(first)], env)
+    assert proc.returncode == 0, proc.stderr
+    calls = len(fake_model.requests)
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(second), "--reassemble"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert len(fake_model.requests) == calls  # the drafts came from the cache
+    a = json.loads((first / "report.json").read_text())
+    b = json.loads((second / "report.json").read_text())
+    assert b["stats"]["cache_hits"] == 0  # results were rebuilt, not replayed
+    assert b["score"] == a["score"]
+    assert b["stats"]["prompt_tokens_per_article"] == a["stats"]["prompt_tokens_per_article"]
+
+
+def test_eval_strategy_option_and_conflicting_flags(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.default = lambda _p: Reply.json({"answer": {"is_meeting": False}})
+    env = _env(fake_model, tmp_path)
+    out = tmp_path / "out"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out), "--strategy", "sentence"], env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["meta"]["strategy"] == "sentence"
+    assert report["meta"]["prompt_version"].startswith("s1-")
+    assert len(fake_model.requests) > 2  # one call per candidate sentence
+    proc = run_cli(["eval", "--set", str(folder), "--reassemble", "--no-cache"], env)
+    assert proc.returncode == 2 and "cannot go with --no-cache" in proc.stderr
+    proc = run_cli(["eval", "--set", str(folder), "--strategy", "bogus"], env)
+    assert proc.returncode == 2 and "BACKCHANNEL_STRATEGY" in proc.stderr

@@ -29,8 +29,14 @@ def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, see
     ex.cache._cache.set(key, '{"meetings": "truncated garb')  # type: ignore[union-attr]
     assert ex.cached(request) is None
     result = asyncio.run(ex.extract(request))
-    assert result.cached is False and len(fake_model.requests) == 2
+    # Rebuilt from the model's cached draft: no second model call.
+    assert result.cached is False and len(fake_model.requests) == 1
     assert ex.cached(request) is not None  # replaced by the fresh result
+    # A corrupt draft as well: the model is asked again.
+    ex.cache._cache.set(key, "garbage")  # type: ignore[union-attr]
+    ex.cache._cache.set("draft:" + key, '{"draft": {"meet')  # type: ignore[union-attr]
+    result = asyncio.run(ex.extract(request))
+    assert result.cached is False and len(fake_model.requests) == 2
 
 
 def _writer(directory: str, worker: int, n: int) -> None:
