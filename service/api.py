@@ -7,6 +7,7 @@ Every error is JSON `{"error": {"code", "message"}}` with a 4xx for what the cal
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -33,6 +34,10 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
+
+
+def _dumps(fields: dict) -> bytes:
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -184,28 +189,30 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
             for status, description in _ERRORS.items()
         },
     )
-    async def extract(body: ExtractRequest, request: Request) -> ExtractResult:
+    async def extract(body: ExtractRequest, request: Request) -> Response:
         """Extract the meetings one article reports, every quoted value grounded in its text."""
         check_api_key(request, keys)
         ex: Extractor = request.app.state.extractor
         ex.check_input(body)
-        result = ex.cached(body)
-        if result is None:
+        fields = ex.cached_fields(body)
+        if fields is None:
             async with gate.slot():
                 result = await unless_disconnected(request, ex.compute(body))
+            fields = result.model_dump(mode="json")
         log.info(
             "extracted",
             extra={
                 "fields": {
                     "article_id": body.id,
                     "chars": len(body.text),
-                    "meetings": len(result.meetings),
-                    "cached": result.cached,
-                    "latency_ms": result.latency_ms,
+                    "meetings": len(fields["meetings"]),
+                    "cached": fields["cached"],
+                    "latency_ms": fields["latency_ms"],
                 }
             },
         )
-        return result
+        # The result is already validated (or was, when stored): skip FastAPI's second pass.
+        return Response(_dumps(fields), media_type="application/json")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -146,6 +146,7 @@ class Article:
         return Match(best[2], best[3], MatchKind.fuzzy, best[0])
 
 
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     ch = ch.translate(_CHAR_FOLD)
     decomposed = unicodedata.normalize("NFKD", ch)
@@ -154,8 +155,9 @@ def _fold_char(ch: str) -> str:
 
 
 def _fold(s: str) -> str:
-    out = " ".join("".join(_fold_char(c) for c in s).split())
-    return out
+    if s.isascii():  # NFKD leaves ASCII alone: the common case, without the per-character walk
+        return " ".join(s.translate(_CHAR_FOLD).casefold().split())
+    return " ".join("".join(_fold_char(c) for c in s).split())
 
 
 def _all_occurrences(haystack: str, needle: str) -> list[int]:
