@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +35,34 @@ def is_ready(base_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1.0)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _wait_for_listener(settings: Settings, progress: Progress) -> bool:
+    """A server that holds the port but does not answer is busy (a long generation) or loading:
+    wait for it rather than start a second one that cannot bind."""
+    if not _listening(settings.server_host, settings.server_port):
+        return False
+    progress(
+        f"port {settings.server_port} is taken by a server that is busy or loading; waiting "
+        f"up to {settings.server_start_timeout:.0f} s (BACKCHANNEL_SERVER_START_TIMEOUT)"
+    )
+    deadline = time.monotonic() + settings.server_start_timeout
+    while time.monotonic() < deadline:
+        if is_ready(settings.effective_base_url, timeout=5.0):
+            return True
+        if not _listening(settings.server_host, settings.server_port):
+            return False  # it went away: start our own
+        time.sleep(1.0)
+    raise LocalServerError(
+        f"port {settings.server_port} on {settings.server_host} is in use but no model server "
+        "answered there; stop that process or set BACKCHANNEL_SERVER_PORT to a free port"
+    )
+
+
 def server_command(settings: Settings, model_path: Path) -> list[str]:
     threads = settings.server_threads or os.cpu_count() or 2
     return [
@@ -56,7 +85,7 @@ def embedded_backend(settings: Settings, progress: Progress) -> Iterator[None]:
         yield
         return
     base_url = settings.effective_base_url
-    if is_ready(base_url):
+    if is_ready(base_url) or _wait_for_listener(settings, progress):
         progress(f"using the model server already running at {base_url}")
         yield
         return

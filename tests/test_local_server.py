@@ -1,0 +1,89 @@
+"""Finding the embedded model server: reuse one that answers, wait for one that is busy."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from service import local_server
+from service.local_server import LocalServerError, embedded_backend
+from service.settings import Settings
+from tests.fakeserver import FakeModelServer
+
+
+def _settings(port: int, tmp_path, timeout: float = 3.0) -> Settings:
+    return Settings(
+        server_port=port, server_start_timeout=timeout, model_dir=tmp_path, cache_dir=tmp_path
+    )
+
+
+@pytest.fixture
+def no_start(monkeypatch):
+    def refuse(*_a, **_k):
+        raise AssertionError("a second model server was started")
+
+    monkeypatch.setattr(local_server, "start", refuse)
+
+
+def test_a_running_server_is_reused(tmp_path, no_start):
+    model = FakeModelServer().start()
+    port = int(model.base_url.rsplit(":", 1)[1].split("/")[0])
+    notes: list[str] = []
+    try:
+        with embedded_backend(_settings(port, tmp_path), notes.append):
+            pass
+    finally:
+        model.stop()
+    assert any("already running" in n for n in notes)
+
+
+def test_a_port_held_by_a_silent_process_is_an_error_not_a_second_server(tmp_path, no_start):
+    with socket.socket() as listener:  # accepts connections, never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        with (
+            pytest.raises(LocalServerError, match="in use but no model server answered"),
+            embedded_backend(_settings(port, tmp_path, timeout=2.0), lambda _m: None),
+        ):
+            pass
+        assert time.monotonic() - started < 15
+
+
+def test_a_busy_server_is_waited_for(tmp_path, no_start):
+    """The port's holder answers nothing at first (busy generating), then answers /v1/models."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    busy_until = time.monotonic() + 1.5
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            if time.monotonic() < busy_until:
+                held.append(conn)  # never answered, like a server stuck in a generation
+                continue
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    notes: list[str] = []
+    try:
+        with embedded_backend(_settings(port, tmp_path, timeout=30), notes.append):
+            pass
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    assert any("busy or loading" in n for n in notes)
+    assert any("already running" in n for n in notes)
