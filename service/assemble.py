@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from service.draft import Draft, DraftMeeting, DraftParticipant
 from service.grounding import Article, Match
 from service.places import affiliation_from_words, country_for_place, normalize_country
+from service.roles import (
+    capacity_from_words,
+    names_several_sides,
+    track_from_capacities,
+    track_from_words,
+)
 from service.schema import (
-    Capacity,
     Evidence,
     Location,
     Meeting,
@@ -56,8 +61,78 @@ def assemble(
         if any(_same_event(meeting, earlier) for earlier in out.meetings):
             out.warnings.append(f"meeting {i}: duplicate of an earlier meeting, merged")
             continue
+        target = _follow_up_target(meeting, out.meetings)
+        if target is not None:
+            out.meetings[target] = _merge(out.meetings[target], meeting)
+            out.warnings.append(
+                f"meeting {i}: its sentence refers back to an earlier meeting; merged into it"
+            )
+            continue
         out.meetings.append(meeting)
     return out
+
+
+# A sentence that goes on about a meeting already reported: "The talks were chaired by ...",
+# "A Sudanese delegation joined the talks on their second day".
+_ANAPHOR = re.compile(
+    r"\b(?:the|these|those|that|this|such)\s+(?:talks|discussions?|meetings?|session|round|"
+    r"negotiations|consultations|dialogue|summit|encounter|gathering|conference)\b",
+    re.IGNORECASE,
+)
+
+
+def _follow_up_target(meeting: Meeting, earlier: list[Meeting]) -> int | None:
+    """The earlier meeting this one only continues, if its sentence points back to one and
+    it names no other place or time; the nearest such meeting before it."""
+    if not _ANAPHOR.search(meeting.evidence.text):
+        return None
+    before = [k for k, m in enumerate(earlier) if m.evidence.start < meeting.evidence.start]
+    for k in sorted(before, key=lambda k: earlier[k].evidence.start, reverse=True):
+        m = earlier[k]
+        if _compatible_place(m.location, meeting.location) and _compatible_time(
+            m.time, meeting.time
+        ):
+            return k
+        return None  # only the nearest earlier meeting can be the one referred to
+    return None
+
+
+def _compatible_place(a: Location | None, b: Location | None) -> bool:
+    if a is None or b is None:
+        return True
+    pa, pb = (a.place or a.country or "").casefold(), (b.place or b.country or "").casefold()
+    return pa == pb or pa in pb or pb in pa or (a.country is not None and a.country == b.country)
+
+
+def _compatible_time(a: Time | None, b: Time | None) -> bool:
+    if a is None or b is None or None in (a.start, a.end, b.start, b.end):
+        return True
+    assert a.start and a.end and b.start and b.end
+    return a.start <= b.end and b.start <= a.end
+
+
+def _merge(into: Meeting, extra: Meeting) -> Meeting:
+    people = list(into.participants)
+    for p in extra.participants:
+        if not any(_same_person(p, q) for q in people):
+            people.append(p)
+    explicit = track_from_words(into.evidence.text) or track_from_words(extra.evidence.text)
+    return into.model_copy(
+        update={
+            "participants": people,
+            "location": into.location or extra.location,
+            "time": into.time or extra.time,
+            "track": explicit or _track(people, into.track),
+        }
+    )
+
+
+def _same_person(a: Participant, b: Participant) -> bool:
+    if a.span == b.span:
+        return True
+    if a.name and b.name and a.name.casefold() == b.name.casefold():
+        return True
+    return a.mention.casefold() == b.mention.casefold()
 
 
 def _same_event(a: Meeting, b: Meeting) -> bool:
@@ -107,20 +182,43 @@ def _meeting(
     if not participants:
         out.drop(f"meeting {i} dropped: none of its participants could be found in the text")
         return None
+    if len(participants) == 1 and not names_several_sides(participants[0].mention):
+        out.drop(
+            f"meeting {i} dropped: it names one side only ({participants[0].mention!r}); "
+            "a meeting needs two"
+        )
+        return None
 
     status = dm.status
-    future = status is Status.planned or (
-        status is Status.unknown and is_future_tense(sentence.text)
-    )
+    future_tense = is_future_tense(sentence.text)
+    future = status is Status.planned or (status is Status.unknown and future_tense)
+    time = _time(i, dm.time, article, near, published_at, future, out)
+    if status is Status.held and _not_yet(time, future_tense, published_at):
+        status = Status.planned
+        out.warnings.append(f"meeting {i}: reported as held but set in the future; planned")
     return Meeting(
         participants=participants,
         location=_location(i, dm.location, article, near, out),
-        time=_time(i, dm.time, article, near, published_at, future, out),
-        track=dm.track if dm.track is not Track.unknown else _track_from(participants),
+        time=time,
+        track=track_from_words(sentence.text) or _track(participants, dm.track),
         status=status,
         topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
     )
+
+
+def _not_yet(time: Time | None, future_tense: bool, published_at: dt.date | None) -> bool:
+    """A "held" meeting whose date is after publication, or that the sentence puts ahead."""
+    if time is not None and time.start is not None and published_at is not None:
+        return time.start > published_at
+    return time is None and future_tense
+
+
+def _track(participants: list[Participant], model: Track) -> Track:
+    """From the capacities when all are known (code reads them from role words), else the
+    model's."""
+    derived = track_from_capacities({p.capacity for p in participants})
+    return derived if derived is not Track.unknown else model
 
 
 def _anchor_sentence(
@@ -171,13 +269,14 @@ def _participant(
     name = _grounded_free_text(i, "name", p.name, article, near, out)
     role = _grounded_free_text(i, "role", p.role, article, near, out)
     affiliation = _affiliation(i, p.affiliation, mention, article, near, out)
+    before = article.text[near[0] : m.start] if near[0] <= m.start else ""
     return Participant(
         name=name,
         mention=mention,
         span=(m.start, m.end),
         affiliation=affiliation,
         role=role,
-        capacity=p.capacity,
+        capacity=capacity_from_words(f"{mention} {role or ''}", before, p.capacity),
     )
 
 
@@ -284,15 +383,3 @@ def _topic(i: int, value: str | None, article: Article, out: Assembly) -> str | 
             out.drop(f"meeting {i}: topic {topic!r} is not about the text, dropped")
             return None
     return topic[:200]
-
-
-def _track_from(participants: list[Participant]) -> Track:
-    """Track from capacities when the model left it open: all official -> Track One, etc."""
-    caps = {p.capacity for p in participants}
-    if Capacity.unknown in caps:
-        return Track.unknown
-    if caps == {Capacity.official}:
-        return Track.official
-    if Capacity.official in caps:
-        return Track.mixed
-    return Track.unofficial

@@ -42,10 +42,14 @@ def test_ungrounded_values_are_dropped_with_warnings(seed_text):
         person("Russian Foreign Minister Sergei Lavrov", name="Sergey V. Lavrov-Smith",
                role="Supreme Chancellor"),
         person("Chinese Premier Li Qiang"),
+        person("top US officials"),
     ], location="Beijing, the capital", time="on the 12th of Never")]}  # fmt: skip
     out = build(seed_text, draft)
     [m] = out.meetings
-    assert [p.mention for p in m.participants] == ["Russian Foreign Minister Sergei Lavrov"]
+    assert [p.mention for p in m.participants] == [
+        "Russian Foreign Minister Sergei Lavrov",
+        "top US officials",
+    ]
     assert m.participants[0].name is None and m.participants[0].role is None
     assert m.location is None and m.time is None
     text = "\n".join(out.warnings)
@@ -68,7 +72,8 @@ def test_meeting_without_grounded_evidence_is_dropped(seed_text):
 
 def test_citation_of_an_unrelated_sentence_moves_to_the_right_one(seed_text):
     riyadh = sentence_number(seed_text, "On Tuesday")
-    draft = {"meetings": [meeting(3, [person("Russian Foreign Minister Sergei Lavrov")],
+    draft = {"meetings": [meeting(3, [person("Russian Foreign Minister Sergei Lavrov"),
+                                      person("top US officials")],
                                   location="Saudi Arabia")]}  # fmt: skip
     out = build(seed_text, draft)
     [m] = out.meetings
@@ -78,7 +83,8 @@ def test_citation_of_an_unrelated_sentence_moves_to_the_right_one(seed_text):
 
 def test_repeated_meetings_are_merged(seed_text):
     n = sentence_number(seed_text, "On Tuesday")
-    one = meeting(n, [person("top US officials")], location="Saudi Arabia")
+    one = meeting(n, [person("top US officials"), person("Russian officials")],
+                  location="Saudi Arabia")  # fmt: skip
     out = build(seed_text, {"meetings": [one, {**one, "sentence": n + 1}, one]})
     assert len(out.meetings) == 1
     assert sum("duplicate" in w for w in out.warnings) == 2
@@ -87,9 +93,17 @@ def test_repeated_meetings_are_merged(seed_text):
 def test_fuzzy_mention_returns_article_words(seed_text):
     n = sentence_number(seed_text, "On Tuesday")
     out = build(
-        seed_text, {"meetings": [meeting(n, [person("Russian foreign minister Sergey Lavrov")])]}
+        seed_text,
+        {
+            "meetings": [
+                meeting(
+                    n,
+                    [person("Russian foreign minister Sergey Lavrov"), person("top US officials")],
+                )
+            ]
+        },  # fmt: skip
     )
-    [p] = out.meetings[0].participants
+    p = out.meetings[0].participants[0]
     assert p.mention == "Russian Foreign Minister Sergei Lavrov" and p.span == (1455, 1493)
     assert p.affiliation == "Russia"
 
@@ -117,3 +131,48 @@ def test_resolve_place():
     assert resolve_place("Saudi Arabia") == (None, "Saudi Arabia")
     assert resolve_place("Lancaster House in London") == ("Lancaster House", "United Kingdom")
     assert resolve_place("the Intercontinental hotel, Doha") == ("Intercontinental hotel", "Qatar")
+
+
+def test_one_side_alone_is_not_a_meeting(seed_text):
+    n = sentence_number(seed_text, "On Tuesday")
+    out = build(seed_text, {"meetings": [meeting(n, [person("top US officials")])]})
+    assert out.meetings == [] and "one side only" in out.warnings[0]
+    several = sentence_number(seed_text, "US and Russian participants")
+    out = build(
+        seed_text, {"meetings": [meeting(several, [person("US and Russian participants")])]}
+    )
+    assert len(out.meetings) == 1
+
+
+def test_a_sentence_that_refers_back_is_merged_into_the_meeting(seed_text):
+    first = sentence_number(seed_text, "US and Russian participants")
+    later = sentence_number(seed_text, "The sources described the talks")
+    draft = {"meetings": [
+        meeting(first, [person("US and Russian participants")], location="Switzerland"),
+        meeting(later, [person("The sources"), person("US and Russian participants")]),
+    ]}  # fmt: skip
+    out = build(seed_text, draft)
+    [m] = out.meetings
+    assert m.evidence.text.startswith("US and Russian participants")
+    assert [p.mention for p in m.participants] == ["US and Russian participants", "The sources"]
+    assert any("refers back" in w for w in out.warnings)
+
+
+def test_a_later_meeting_elsewhere_is_not_merged(seed_text):
+    first = sentence_number(seed_text, "US and Russian participants")
+    riyadh = riyadh_draft(seed_text)["meetings"][0]
+    draft = {"meetings": [
+        meeting(first, [person("US and Russian participants")], location="Switzerland"),
+        riyadh,
+    ]}  # fmt: skip
+    assert len(build(seed_text, draft).meetings) == 2
+
+
+def test_held_in_the_future_becomes_planned():
+    text = "The two foreign ministers will meet in Cairo next week, the ministry said."
+    draft = {"meetings": [meeting(1, [person("The two foreign ministers")], location="Cairo",
+                                  time="next week", status="held")]}  # fmt: skip
+    sentences = split_sentences(text)
+    out = assemble(Draft.model_validate(draft), Article(text), sentences, SEED_DATE)
+    [m] = out.meetings
+    assert m.status == "planned" and m.time and m.time.start > SEED_DATE

@@ -138,7 +138,8 @@ def test_odd_characters_keep_exact_offsets(settings, fake_model, name):
                         person("Iran's envoy Ali Rezaei", affiliation="Iranian")],
                     location="Riyadh", time="On Tuesday"),
             meeting(sentence_number(text, "The café"),
-                    [person("José Müller", role="Swiss mediator", capacity="unofficial")],
+                    [person("José Müller", role="Swiss mediator", capacity="unofficial"),
+                     person("Iran's envoy Ali Rezaei")],
                     location="Zurich"),
         ]}  # fmt: skip
     fake_model.push(Reply.json(draft))

@@ -31,7 +31,9 @@ def test_sentence_strategy_asks_once_per_candidate(settings, fake_model, seed_te
                 "is_meeting": True,
                 "participants": [{"mention": "Russian Foreign Minister Sergei Lavrov",
                                   "name": "Sergei Lavrov", "affiliation": "Russia",
-                                  "role": "Foreign Minister", "capacity": "official"}],
+                                  "role": "Foreign Minister", "capacity": "official"},
+                                 {"mention": "top US officials", "name": None,
+                                  "affiliation": "US", "role": None, "capacity": "official"}],
                 "location": "Saudi Arabia", "time": "On Tuesday", "track": "official",
                 "status": "held", "topic": None}})  # fmt: skip
         return Reply.json({"answer": {"is_meeting": False}}, prompt_tokens=10, completion_tokens=5)

@@ -1,0 +1,52 @@
+"""Capacity and track from role words; what counts as two sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.roles import (
+    capacity_from_words,
+    names_several_sides,
+    track_from_capacities,
+    track_from_words,
+)
+from service.schema import Capacity as C
+from service.schema import Track as T
+
+
+@pytest.mark.parametrize(
+    ("words", "before", "model", "expected"),
+    [
+        ("Egyptian intelligence officials", "", C.former_official, C.official),
+        ("Former Russian ambassador to Norway Viktor Sedov", "", C.official, C.former_official),
+        ("Viktor Sedov", "They were joined by the former ambassador ", C.official,
+         C.former_official),
+        ("Russian polar scientists", "", C.unknown, C.unofficial),
+        ("mediators from the Community of Sant'Egidio", "", C.official, C.unofficial),
+        ("Qatari mediators", "", C.unknown, C.official),
+        ("Eitan Brill", "", C.former_official, C.unknown),  # nothing says "former"
+        ("Eitan Brill negotiator", "", C.former_official, C.official),
+        ("Ms Hale", "", C.unofficial, C.unofficial),  # no words: the model's answer stands
+    ],
+)  # fmt: skip
+def test_capacity_from_words(words, before, model, expected):
+    assert capacity_from_words(words, before, model) is expected
+
+
+def test_track_from_words_and_capacities():
+    assert track_from_words('described the talks as "Track Two" discussions') is T.unofficial
+    assert track_from_words("a Track 1.5 dialogue in Seoul") is T.mixed
+    assert track_from_words("the ministers met") is None
+    assert track_from_capacities({C.official}) is T.official
+    assert track_from_capacities({C.official, C.unofficial}) is T.mixed
+    assert track_from_capacities({C.former_official, C.unofficial}) is T.unofficial
+    assert track_from_capacities({C.official, C.unknown}) is T.unknown
+    assert track_from_capacities(set()) is T.unknown
+
+
+def test_several_sides():
+    assert names_several_sides("US and Russian participants")
+    assert names_several_sides("Officials from the two sides")
+    assert names_several_sides("negotiators from nearly 200 countries")
+    assert not names_several_sides("Kosovo's parliamentary committee on foreign affairs")
+    assert not names_several_sides("Egyptian intelligence officials")
