@@ -1,0 +1,89 @@
+"""The real model: seconds per article, tokens per second and the share of time outside the model.
+
+    .venv/bin/python bench/real_model.py [--articles 4] [--levels 1,2] [--strategy single]
+
+Runs `backchannel eval --no-cache` over the N shortest eval articles on the embedded llama.cpp
+server (started once, shared by every level), at each concurrency in turn. Every result carries
+`usage.model_ms`, the time spent waiting on the model server, so the share of an article's time
+spent in our own code is `1 - model_ms / latency_ms`, summed over the articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT
+
+from service.local_server import embedded_backend
+from service.settings import Settings
+
+
+def shortest(n: int) -> Path:
+    folder = Path(tempfile.mkdtemp()) / "set"
+    folder.mkdir()
+    files = sorted((ROOT / "eval" / "articles").glob("*.json"), key=lambda f: f.stat().st_size)
+    for f in files[:n]:
+        shutil.copy(f, folder)
+    return folder
+
+
+def run(folder: Path, concurrency: int, env: dict[str, str]) -> dict:
+    out = Path(tempfile.mkdtemp())
+    cli = str(Path(sys.executable).with_name("backchannel"))
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [cli, "eval", "--set", str(folder), "--out", str(out), "--no-cache",
+         "--concurrency", str(concurrency)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stderr[-800:]
+    results = [json.loads(line) for line in (out / "predictions.jsonl").read_text().splitlines()]
+    model_ms = sum(r["usage"]["model_ms"] for r in results)
+    latency_ms = sum(r["latency_ms"] for r in results)
+    completion = sum(r["usage"]["completion_tokens"] for r in results)
+    prompt = sum(r["usage"]["prompt_tokens"] for r in results)
+    return {
+        "concurrency": concurrency,
+        "articles": len(results),
+        "wall_s": round(wall, 1),
+        "s_per_article": round(wall / len(results), 1),
+        "completion_tok_per_s": round(completion / wall, 2),
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "outside_model_share": round(1 - model_ms / latency_ms, 4) if latency_ms else None,
+    }
+
+
+def main(articles: int, levels: list[int], strategy: str, max_tokens: int) -> None:
+    settings = Settings()
+    if not settings.embedded:
+        sys.exit("unset BACKCHANNEL_BASE_URL: this benchmark measures the embedded model")
+    env = {**os.environ, "BACKCHANNEL_STRATEGY": strategy,
+           "BACKCHANNEL_MAX_TOKENS": str(max_tokens)}  # fmt: skip
+    folder = shortest(articles)
+    # One server for every level: each eval finds it running and leaves it up.
+    with embedded_backend(settings, lambda msg: print(msg, file=sys.stderr)):
+        rows = [run(folder, n, env) for n in levels]
+    base = rows[0]["wall_s"]
+    for row in rows:
+        row["throughput_vs_first"] = round(base / row["wall_s"], 2)
+        print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=4)
+    ap.add_argument("--levels", default="1,2")
+    ap.add_argument("--strategy", default="single")
+    ap.add_argument("--max-tokens", type=int, default=512)
+    a = ap.parse_args()
+    main(a.articles, [int(x) for x in a.levels.split(",")], a.strategy, a.max_tokens)
