@@ -81,7 +81,7 @@ def score_predictions(
     gold: list[GoldArticle], predictions: dict[str, dict[str, Any]], meta: dict[str, Any]
 ) -> EvalReport:
     articles: list[ArticleScore] = []
-    latencies, prompt_tokens, completion_tokens, calls = [], [], [], []
+    latencies, prompt_tokens, completion_tokens, calls, model_ms = [], [], [], [], []
     grounded = checked = warnings = cache_hits = failed = 0
     for art in gold:
         pred = predictions.get(art.id)
@@ -99,6 +99,7 @@ def score_predictions(
             prompt_tokens.append(result.usage.prompt_tokens)
             completion_tokens.append(result.usage.completion_tokens)
             calls.append(result.usage.calls)
+            model_ms.append(result.usage.model_ms)
         articles.append(score_article(art.id, art.text, art.meetings, meetings))
     stats = {
         "articles": len(gold),
@@ -112,6 +113,11 @@ def score_predictions(
         "prompt_tokens_per_article": _mean(prompt_tokens),
         "completion_tokens_per_article": _mean(completion_tokens),
         "model_calls_per_article": _mean(calls),
+        # Time waiting on the model, kept with the cached draft: unlike latency it survives a
+        # cache hit or a --reassemble run (0 for results that predate it).
+        "model_seconds_per_article": round(statistics.fmean(model_ms) / 1000, 1)
+        if model_ms
+        else None,
     }
     return EvalReport(aggregate(articles), articles, stats, meta)
 
@@ -202,6 +208,7 @@ def render_summary(report: EvalReport) -> str:
     lines.append(
         f"grounding {stats['grounding_rate']:.1%}  warnings {stats['warnings']}  "
         f"failed {stats['failed']}  latency p50 {stats['latency_ms_p50']} ms "
-        f"p95 {stats['latency_ms_p95']} ms  calls/article {stats['model_calls_per_article']}"
+        f"p95 {stats['latency_ms_p95']} ms  calls/article {stats['model_calls_per_article']}  "
+        f"model s/article {stats['model_seconds_per_article']}"
     )
     return "\n".join(lines)
