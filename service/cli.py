@@ -259,7 +259,7 @@ def _eval_run(
         "base_url": "embedded" if settings.embedded else extractor.llm.base_url,
         "prompt_version": extractor.strategy.version,
         "strategy": extractor.strategy.name,
-        "max_tokens": settings.max_tokens,
+        "max_tokens": settings.effective_max_tokens,
         "concurrency": concurrency,
         "wall_seconds": round(time.monotonic() - started, 1),
     }

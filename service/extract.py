@@ -77,7 +77,7 @@ class Extractor:
             schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
             strategy=self.strategy.name,
             response_format=self.llm.response_format,
-            max_tokens=self.settings.max_tokens,
+            max_tokens=self.settings.effective_max_tokens,
             temperature=self.settings.temperature,
         )
 
@@ -165,7 +165,7 @@ class Extractor:
         if stats.truncated:
             warnings.insert(
                 0,
-                f"model output was cut off at {self.settings.max_tokens} tokens; kept the "
+                f"model output was cut off at {self.settings.effective_max_tokens} tokens; kept the "
                 f"{len(draft.meetings)} meeting(s) it completed (BACKCHANNEL_MAX_TOKENS)",
             )
         if self.cache.warning:

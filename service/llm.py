@@ -174,7 +174,7 @@ class LLMClient:
                         response_model=response_model,
                         max_retries=self.settings.max_reasks,
                         temperature=self.settings.temperature,
-                        max_tokens=self.settings.max_tokens,
+                        max_tokens=self.settings.effective_max_tokens,
                         hooks=hooks,
                     )
             return result, stats

@@ -32,7 +32,12 @@ class Settings(BaseSettings):
         default="auto", description="How to ask for constrained JSON output"
     )
     temperature: float = 0.0
-    max_tokens: int = Field(default=1024, ge=64, description="Bound on generated tokens per call")
+    max_tokens: int | None = Field(
+        default=None,
+        ge=64,
+        description="Bound on generated tokens per call; default 1024 for `single`, 384 for "
+        "`sentence` (one sentence's meeting fits in about 300)",
+    )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to connect")
     read_timeout: float = Field(default=300.0, gt=0, description="Seconds to wait for a reply")
     max_reasks: int = Field(default=1, ge=0, le=5, description="Re-asks after invalid output")
@@ -71,6 +76,12 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when the service must serve the model itself."""
         return self.base_url is None
+
+    @property
+    def effective_max_tokens(self) -> int:
+        if self.max_tokens is not None:
+            return self.max_tokens
+        return 384 if self.strategy == "sentence" else 1024
 
     @property
     def effective_base_url(self) -> str:

@@ -49,6 +49,8 @@ def test_sentence_strategy_asks_once_per_candidate(settings, fake_model, seed_te
     # Every question shares the article prefix: only the last user message differs.
     firsts = {json.dumps(r["messages"][:-1]) for r in fake_model.requests}
     assert len(firsts) == 1
+    # A sentence's answer is short, so its default bound is too.
+    assert {r["max_tokens"] for r in fake_model.requests} == {384}
     schema = fake_model.requests[0]["response_format"]["json_schema"]["schema"]
     assert schema["title"] == "SentenceAnswer"
 
