@@ -165,8 +165,8 @@ class Extractor:
         if stats.truncated:
             warnings.insert(
                 0,
-                f"model output was cut off at {self.settings.effective_max_tokens} tokens; kept the "
-                f"{len(draft.meetings)} meeting(s) it completed (BACKCHANNEL_MAX_TOKENS)",
+                f"model output was cut off at {self.settings.effective_max_tokens} tokens; kept "
+                f"the {len(draft.meetings)} meeting(s) it completed (BACKCHANNEL_MAX_TOKENS)",
             )
         if self.cache.warning:
             warnings.append(self.cache.warning)

@@ -28,7 +28,8 @@ def test_valid_reply_is_parsed_and_counted(settings, fake_model):
         321, 12, 1,
     )  # fmt: skip
     request = fake_model.requests[0]
-    assert request["temperature"] == 0 and request["max_tokens"] == settings.effective_max_tokens == 1024
+    assert request["temperature"] == 0
+    assert request["max_tokens"] == settings.effective_max_tokens == 1024
     assert request["response_format"]["type"] == "json_schema"
     assert request["response_format"]["json_schema"]["schema"]["title"] == "Draft"
 
