@@ -191,11 +191,18 @@ def _meeting(
 
     status = dm.status
     future_tense = is_future_tense(sentence.text)
+    if status is Status.held and future_tense:
+        status = Status.planned
+        out.warnings.append(f"meeting {i}: reported as held but its sentence is about the future")
     future = status is Status.planned or (status is Status.unknown and future_tense)
     time = _time(i, dm.time, article, near, published_at, future, out)
-    if status is Status.held and _not_yet(time, future_tense, published_at):
+    if status is Status.held and _after(time, published_at):
         status = Status.planned
-        out.warnings.append(f"meeting {i}: reported as held but set in the future; planned")
+        out.warnings.append(f"meeting {i}: reported as held but dated after publication")
+    if _general_comment(sentence.text, time):
+        out.drop(f"meeting {i} dropped: its sentence speaks of meetings in general")
+        return None
+    participants = _without_bare_countries(participants)
     return Meeting(
         participants=participants,
         location=_location(i, dm.location, article, near, out),
@@ -207,11 +214,30 @@ def _meeting(
     )
 
 
-def _not_yet(time: Time | None, future_tense: bool, published_at: dt.date | None) -> bool:
-    """A "held" meeting whose date is after publication, or that the sentence puts ahead."""
-    if time is not None and time.start is not None and published_at is not None:
-        return time.start > published_at
-    return time is None and future_tense
+def _after(time: Time | None, published_at: dt.date | None) -> bool:
+    return bool(time and time.start and published_at and time.start > published_at)
+
+
+# "Oman has mediated several past exchanges", "Such dialogues allow governments to ...": a role
+# or a kind of meeting, not one meeting.
+_HABITUAL = re.compile(r"\b(?:has|have)\s+(?:long\s+|often\s+)?mediated\b", re.IGNORECASE)
+_KIND = re.compile(r"^\W*such\s+\w+s\b", re.IGNORECASE)
+
+
+def _general_comment(sentence: str, time: Time | None) -> bool:
+    return bool(_KIND.search(sentence)) or (time is None and bool(_HABITUAL.search(sentence)))
+
+
+def _without_bare_countries(participants: list[Participant]) -> list[Participant]:
+    """Drop "Ethiopia" beside "Ethiopian Foreign Minister Dawit Haile": the country is already
+    there, represented by its people."""
+    kept = []
+    for p in participants:
+        bare = normalize_country(_ARTICLES.sub("", p.mention)) is not None
+        if bare and any(q is not p and q.affiliation == p.affiliation for q in participants):
+            continue
+        kept.append(p)
+    return kept
 
 
 def _track(participants: list[Participant], model: Track) -> Track:

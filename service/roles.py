@@ -16,7 +16,7 @@ _FORMER = re.compile(
     re.IGNORECASE,
 )
 _UNOFFICIAL = re.compile(
-    r"\b(?:academics?|scholars?|professors?|researchers?|think[- ]tanks?|experts?|analysts?|"
+    r"\b(?:academics?|scholars?|professors?|researchers?|think[- ]tanks?|independent experts?|"
     r"scientists?|business(?:man|men|woman|women|people| leaders?)?|executives?|activists?|"
     r"journalists?|civil[- ]society|clergy(?:men)?|priests?|bishops?|religious leaders?|"
     r"private citizens?|non-?governmental|NGOs?|institutes?|universit(?:y|ies)|foundations?|"

@@ -176,3 +176,43 @@ def test_held_in_the_future_becomes_planned():
     out = assemble(Draft.model_validate(draft), Article(text), sentences, SEED_DATE)
     [m] = out.meetings
     assert m.status == "planned" and m.time and m.time.start > SEED_DATE
+
+
+def test_future_sentence_reported_as_held_is_planned_and_dated_forward():
+    text = "Haile and Warsame will meet again in Ankara on Oct. 28 for a third round."
+    draft = {"meetings": [meeting(1, [person("Haile"), person("Warsame")], location="Ankara",
+                                  time="on Oct. 28", status="held")]}  # fmt: skip
+    out = assemble(Draft.model_validate(draft), Article(text), split_sentences(text), SEED_DATE)
+    [m] = out.meetings
+    assert m.status == "planned" and m.time and m.time.start.isoformat() == "2025-10-28"
+
+
+def test_general_comments_are_not_meetings():
+    text = (
+        "Oman has mediated several past exchanges between Tehran and Western governments. "
+        "Such dialogues allow governments to test ideas. "
+        "Iranian officials met Swedish diplomats in Oman on Saturday."
+    )
+    draft = {"meetings": [
+        meeting(1, [person("Tehran"), person("Western governments")]),
+        meeting(2, [person("governments"), person("Such dialogues")]),
+        meeting(3, [person("Iranian officials"), person("Swedish diplomats")], location="Oman"),
+    ]}  # fmt: skip
+    out = assemble(Draft.model_validate(draft), Article(text), split_sentences(text), SEED_DATE)
+    [m] = out.meetings
+    assert m.evidence.text.startswith("Iranian officials")
+    assert sum("in general" in w for w in out.warnings) == 2
+
+
+def test_a_bare_country_beside_its_own_people_is_dropped():
+    text = "On Wednesday, Ethiopian Foreign Minister Dawit Haile and Somalia's Ali Omar met."
+    draft = {"meetings": [meeting(1, [
+        person("Ethiopian Foreign Minister Dawit Haile", affiliation="Ethiopia"),
+        person("Ethiopia", affiliation="Ethiopia"),
+        person("Somalia's Ali Omar", affiliation="Somalia"),
+    ])]}  # fmt: skip
+    out = assemble(Draft.model_validate(draft), Article(text), split_sentences(text), SEED_DATE)
+    assert [p.mention for p in out.meetings[0].participants] == [
+        "Ethiopian Foreign Minister Dawit Haile",
+        "Somalia's Ali Omar",
+    ]

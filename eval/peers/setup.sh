@@ -7,4 +7,4 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet -r requirements.txt 2>&1 \
   | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-.venv/bin/python -c "import langextract, openai; print('langextract', langextract.__version__ if hasattr(langextract, '__version__') else '?', 'openai', openai.__version__)"
+.venv/bin/python -c "from importlib.metadata import version as v; print('langextract', v('langextract'), 'openai', v('openai'))"
