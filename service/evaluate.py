@@ -31,11 +31,13 @@ class GoldArticle:
         return ExtractRequest(id=self.id, text=self.text, published_at=self.published_at)
 
 
-def load_set(path: Path, limit: int | None = None) -> list[GoldArticle]:
-    """Gold articles from a folder of `<id>.json` files (or one such file), sorted by id."""
+def load_set(path: Path, limit: int | None = None, offset: int = 0) -> list[GoldArticle]:
+    """Gold articles from a folder of `<id>.json` files (or one such file), sorted by id;
+    `offset` and `limit` select a slice of that order."""
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
     if not files:
         raise FileNotFoundError(f"no eval articles (*.json) in {path}")
+    files = files[offset:]
     out = []
     for f in files[:limit] if limit else files:
         raw = json.loads(f.read_text(encoding="utf-8"))

@@ -134,3 +134,12 @@ def test_eval_strategy_option_and_conflicting_flags(fake_model, tmp_path):
     assert proc.returncode == 2 and "cannot go with --no-cache" in proc.stderr
     proc = run_cli(["eval", "--set", str(folder), "--strategy", "bogus"], env)
     assert proc.returncode == 2 and "BACKCHANNEL_STRATEGY" in proc.stderr
+
+
+def test_load_set_slices_by_offset_and_limit():
+    from service.evaluate import load_set
+
+    everything = [a.id for a in load_set(ROOT / "eval" / "articles")]
+    middle = [a.id for a in load_set(ROOT / "eval" / "articles", limit=3, offset=20)]
+    assert middle == everything[20:23]
+    assert [a.id for a in load_set(ROOT / "eval" / "articles", offset=38)] == everything[38:]

@@ -83,7 +83,8 @@ def main() -> int:
     parser.add_argument("--base-url", default="http://127.0.0.1:8765/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct-q4_k_m")
     parser.add_argument("--max-tokens", type=int, default=512)
-    parser.add_argument("--limit", type=int)
+    parser.add_argument("--limit", type=int, help="only this many articles (sorted by id)")
+    parser.add_argument("--offset", type=int, default=0, help="skip this many articles first")
     args = parser.parse_args()
 
     model = OpenAILanguageModel(
@@ -93,7 +94,8 @@ def main() -> int:
         temperature=0.0,
         max_output_tokens=args.max_tokens,
     )
-    files = sorted(args.set.glob("*.json"))[: args.limit]
+    files = sorted(args.set.glob("*.json"))[args.offset :]
+    files = files[: args.limit] if args.limit else files
     done = set()
     if args.out.exists():  # resume: an interrupted run keeps what it finished
         done = {json.loads(line)["id"] for line in args.out.read_text().splitlines() if line}
