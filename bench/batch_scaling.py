@@ -30,7 +30,8 @@ def main(articles: int, delay: float, levels: list[int]) -> None:
             fh.write(json.dumps({"id": f"{i}", "text": art["text"],
                                  "published_at": art["published_at"]}) + "\n")  # fmt: skip
     cli = str(Path(sys.executable).with_name("backchannel"))
-    env = {**os.environ, "BACKCHANNEL_BASE_URL": model_url, "BACKCHANNEL_CACHE_ENABLED": "false"}
+    env = {**os.environ, "BACKCHANNEL_BASE_URL": model_url, "BACKCHANNEL_CACHE_ENABLED": "false",
+           "BACKCHANNEL_STRATEGY": "single"}  # fmt: skip
     results = {}
     try:
         for n in levels:

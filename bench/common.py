@@ -40,7 +40,9 @@ def start_api(env: dict[str, str], port: int | None = None) -> tuple[subprocess.
     cli = str(Path(sys.executable).with_name("backchannel"))
     proc = subprocess.Popen(
         [cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "BACKCHANNEL_LOG_LEVEL": "WARNING", **env},
+        # The scripted model answers whole-article drafts: the `single` strategy's one call.
+        env={**os.environ, "BACKCHANNEL_LOG_LEVEL": "WARNING", "BACKCHANNEL_STRATEGY": "single",
+             **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

@@ -33,6 +33,7 @@ def settings(fake_model: FakeModelServer, tmp_path: Path) -> Settings:
     return Settings(
         base_url=fake_model.base_url,
         model="fake-model",
+        strategy="single",  # the scripted replies are whole-article drafts
         cache_dir=tmp_path / "cache",
         read_timeout=2.0,
         connect_timeout=1.0,

@@ -45,6 +45,7 @@ def _env(server: FakeModelServer, tmp_path: Path) -> dict[str, str]:
     return {
         "BACKCHANNEL_BASE_URL": server.base_url,
         "BACKCHANNEL_MODEL": "fake-model",
+        "BACKCHANNEL_STRATEGY": "single",
         "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache"),
         "BACKCHANNEL_MAX_RETRIES": "0",
     }

@@ -84,6 +84,7 @@ def test_model_killed_mid_batch_then_resume(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(x) for x in items) + "\n")
     env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
+           "BACKCHANNEL_STRATEGY": "single",
            "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache"), "BACKCHANNEL_MAX_RETRIES": "1",
            "BACKCHANNEL_RETRY_MAX_SECONDS": "2", "BACKCHANNEL_CONNECT_TIMEOUT": "1"}  # fmt: skip
     model = _start_model(port, delay=0.4)
@@ -122,6 +123,7 @@ def test_sigterm_stops_a_batch_cleanly(tmp_path):
         src = tmp_path / "in.jsonl"
         src.write_text("".join(json.dumps({"text": f"Talks {i}."}) + "\n" for i in range(20)))
         env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
+               "BACKCHANNEL_STRATEGY": "single",
                "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
         pipe = subprocess.PIPE
         batch = subprocess.Popen([CLI, "extract", "--jsonl", str(src)], env=env,

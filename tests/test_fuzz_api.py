@@ -11,8 +11,8 @@ from service.settings import Settings
 from tests.fakeserver import FakeModelServer, Reply
 
 _model = FakeModelServer(default=lambda _p: Reply.json({"meetings": []})).start()
-_app = create_app(Settings(base_url=_model.base_url, model="fake", cache_enabled=False,
-                           max_text_chars=2000))  # fmt: skip
+_app = create_app(Settings(base_url=_model.base_url, model="fake", strategy="single",
+                           cache_enabled=False, max_text_chars=2000))  # fmt: skip
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app)
 
 
