@@ -1,6 +1,6 @@
 """The real model: seconds per article, tokens per second and the share of time outside the model.
 
-    .venv/bin/python bench/real_model.py [--articles 4] [--levels 1,2] [--strategy single]
+    .venv/bin/python bench/real_model.py [--articles 4] [--levels 1,2] [--strategy sentence]
 
 Runs `backchannel eval --no-cache` over the N shortest eval articles on the embedded llama.cpp
 server (started once, shared by every level), at each concurrency in turn. Every result carries
@@ -63,12 +63,13 @@ def run(folder: Path, concurrency: int, env: dict[str, str]) -> dict:
     }
 
 
-def main(articles: int, levels: list[int], strategy: str, max_tokens: int) -> None:
+def main(articles: int, levels: list[int], strategy: str, max_tokens: int | None) -> None:
     settings = Settings()
     if not settings.embedded:
         sys.exit("unset BACKCHANNEL_BASE_URL: this benchmark measures the embedded model")
-    env = {**os.environ, "BACKCHANNEL_STRATEGY": strategy,
-           "BACKCHANNEL_MAX_TOKENS": str(max_tokens)}  # fmt: skip
+    env = {**os.environ, "BACKCHANNEL_STRATEGY": strategy}
+    if max_tokens:
+        env["BACKCHANNEL_MAX_TOKENS"] = str(max_tokens)
     folder = shortest(articles)
     # One server for every level: each eval finds it running and leaves it up.
     with embedded_backend(settings, lambda msg: print(msg, file=sys.stderr)):
@@ -83,7 +84,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=4)
     ap.add_argument("--levels", default="1,2")
-    ap.add_argument("--strategy", default="single")
-    ap.add_argument("--max-tokens", type=int, default=512)
+    ap.add_argument("--strategy", default="sentence")
+    ap.add_argument("--max-tokens", type=int, help="default: the strategy's own bound")
     a = ap.parse_args()
     main(a.articles, [int(x) for x in a.levels.split(",")], a.strategy, a.max_tokens)
