@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 from service.errors import BackchannelError
 from service.extract import Extractor
 from service.schema import ExtractRequest, ExtractResult
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -105,6 +108,11 @@ async def run_batch(
                 )
             except BackchannelError as exc:
                 return BatchOutcome(item, code=exc.code, message=exc.message)
+            except Exception as exc:  # noqa: BLE001 - one article's bug must not end the batch
+                log.exception("extraction failed unexpectedly (line %d)", item.line)
+                return BatchOutcome(
+                    item, code="internal_error", message=f"{type(exc).__name__}: {exc}"[:500]
+                )
 
     tasks = [asyncio.create_task(one(item)) for item in items]
     outcomes: list[BatchOutcome] = []

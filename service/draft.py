@@ -63,7 +63,9 @@ class _SchemaOnce(BaseModel):
 class Draft(_SchemaOnce):
     model_config = ConfigDict(extra="ignore")
 
-    meetings: list[DraftMeeting] = Field(max_length=12)
+    # The bound is for the grammar (the model cannot enumerate forever), not for validation: the
+    # `sentence` strategy assembles one meeting per sentence, and a long article has more.
+    meetings: list[DraftMeeting] = Field(json_schema_extra={"maxItems": 12})
 
 
 class NoMeeting(BaseModel):

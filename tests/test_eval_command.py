@@ -143,3 +143,28 @@ def test_load_set_slices_by_offset_and_limit():
     middle = [a.id for a in load_set(ROOT / "eval" / "articles", limit=3, offset=20)]
     assert middle == everything[20:23]
     assert [a.id for a in load_set(ROOT / "eval" / "articles", offset=38)] == everything[38:]
+
+
+def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fake_model):
+    import asyncio
+
+    from service.batch import BatchItem, run_batch
+    from service.extract import Extractor
+    from service.schema import ExtractRequest
+
+    fake_model.default = lambda _p: Reply.json({"meetings": []})
+    ex = Extractor(settings)
+    real = ex.extract
+
+    async def flaky(request, **kw):
+        if request.id == "bad":
+            raise RuntimeError("a bug")
+        return await real(request, **kw)
+
+    ex.extract = flaky  # type: ignore[method-assign]
+    items = [BatchItem(line=n, request=ExtractRequest(id=i, text=f"Talks {n}."))
+             for n, i in enumerate(["a", "bad", "c"], 1)]  # fmt: skip
+    seen: list = []
+    outcomes = asyncio.run(run_batch(ex, items, 2, seen.append))
+    assert [o.ok for o in outcomes] == [True, False, True] and len(seen) == 3
+    assert outcomes[1].code == "internal_error" and "RuntimeError: a bug" in outcomes[1].message

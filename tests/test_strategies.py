@@ -60,3 +60,35 @@ def test_strategy_is_part_of_the_cache_key(settings, fake_model, seed_text):
     sentence = Extractor(settings.model_copy(update={"strategy": "sentence"}))
     request = ExtractRequest(text=seed_text)
     assert single.key_for(request) != sentence.key_for(request)
+
+
+def test_a_long_article_may_yield_more_meetings_than_one_reply_may_list(settings, fake_model):
+    """One meeting per sentence: 15 candidate sentences give 15 meetings, past the 12 that
+    bound a single reply's grammar (this crashed a whole eval once)."""
+    text = " ".join(
+        f"Minister Alpha{i} of Norway met Minister Beta{i} of Chile in Oslo on Monday."
+        for i in range(15)
+    )
+
+    def answer(payload: dict) -> Reply:
+        question = payload["messages"][-1]["content"]
+        n = int(question.split("sentence [", 1)[1].split("]", 1)[0]) - 1
+        return Reply.json({"answer": {
+            "is_meeting": True,
+            "participants": [
+                {"mention": f"Minister Alpha{n}", "name": None, "affiliation": "Norway",
+                 "role": "Minister", "capacity": "official"},
+                {"mention": f"Minister Beta{n}", "name": None, "affiliation": "Chile",
+                 "role": "Minister", "capacity": "official"}],
+            "location": "Oslo", "time": None, "track": "official", "status": "held",
+            "topic": None}})  # fmt: skip
+
+    fake_model.default = answer
+    ex = Extractor(settings.model_copy(update={"strategy": "sentence"}))
+    result = asyncio.run(ex.extract(ExtractRequest(text=text, published_at=SEED_DATE)))
+    assert len(result.meetings) == 15
+    # And the draft, cached apart from the result, reloads: a rebuild calls no model.
+    calls = len(fake_model.requests)
+    again = asyncio.run(ex.extract(ExtractRequest(text=text, published_at=SEED_DATE),
+                                   reassemble=True))  # fmt: skip
+    assert len(again.meetings) == 15 and len(fake_model.requests) == calls
