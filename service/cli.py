@@ -181,6 +181,9 @@ def eval_command(
     ),
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N articles")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Skip the first N articles (by id)")] = 0,
+    exclude: Annotated[
+        str, typer.Option(help="Comma-separated article ids to leave out of the run")
+    ] = "",
     concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
     out: Annotated[Path, typer.Option(help="Where report.json/.md go")] = Path("eval/runs/latest"),
     predictions: Annotated[
@@ -203,7 +206,8 @@ def eval_command(
     from service import evaluate
 
     try:
-        gold = evaluate.load_set(set_path, limit, offset)
+        skip = frozenset(x.strip() for x in exclude.split(",") if x.strip())
+        gold = evaluate.load_set(set_path, limit, offset, skip)
     except (OSError, ValueError, KeyError) as exc:
         _fail(f"cannot load the eval set: {exc}", 2)
     command = "backchannel " + " ".join(sys.argv[1:])

@@ -31,13 +31,18 @@ class GoldArticle:
         return ExtractRequest(id=self.id, text=self.text, published_at=self.published_at)
 
 
-def load_set(path: Path, limit: int | None = None, offset: int = 0) -> list[GoldArticle]:
+def load_set(
+    path: Path, limit: int | None = None, offset: int = 0, exclude: frozenset[str] = frozenset()
+) -> list[GoldArticle]:
     """Gold articles from a folder of `<id>.json` files (or one such file), sorted by id;
-    `offset` and `limit` select a slice of that order."""
+    `exclude` (ids) leaves some out, then `offset` and `limit` select a slice of that order."""
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
     if not files:
         raise FileNotFoundError(f"no eval articles (*.json) in {path}")
-    files = files[offset:]
+    unknown = exclude - {f.stem for f in files}
+    if unknown:
+        raise ValueError(f"--exclude names no article of the set: {', '.join(sorted(unknown))}")
+    files = [f for f in files if f.stem not in exclude][offset:]
     out = []
     for f in files[:limit] if limit else files:
         raw = json.loads(f.read_text(encoding="utf-8"))

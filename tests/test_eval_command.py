@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.fakeserver import Reply
 from tests.test_cli import _env, run_cli
@@ -143,6 +145,10 @@ def test_load_set_slices_by_offset_and_limit():
     middle = [a.id for a in load_set(ROOT / "eval" / "articles", limit=3, offset=20)]
     assert middle == everything[20:23]
     assert [a.id for a in load_set(ROOT / "eval" / "articles", offset=38)] == everything[38:]
+    skip = frozenset(everything[:2])
+    assert [a.id for a in load_set(ROOT / "eval" / "articles", exclude=skip)] == everything[2:]
+    with pytest.raises(ValueError, match="no article of the set: nope"):
+        load_set(ROOT / "eval" / "articles", exclude=frozenset({"nope"}))
 
 
 def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fake_model):
