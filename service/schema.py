@@ -55,7 +55,10 @@ class ExtractRequest(_Strict):
     """One article to read. Unknown fields are refused so a typo is not silently ignored."""
 
     text: Annotated[str, StringConstraints(min_length=1)] = Field(
-        description="The article, 1 to 100,000 characters of UTF-8 text."
+        description="The article, 1 to 100,000 characters of UTF-8 text.",
+        # Documents what `_text_has_content` enforces (with its own clearer message): some
+        # non-space character, and no NUL.
+        json_schema_extra={"pattern": "^[^\u0000]*[^\u0000\\s][^\u0000]*$"},
     )
     published_at: dt.date | None = Field(
         default=None,

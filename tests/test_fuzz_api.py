@@ -30,3 +30,17 @@ def _app_lifespan():
 def test_api_conforms_to_its_schema(case):
     response = case.call_and_validate()
     assert response.status_code < 500
+
+
+def test_the_schema_states_what_the_validator_refuses():
+    """Schema-valid must mean accepted: whitespace-only or NUL-bearing text is outside the
+    documented pattern (a generated " " was once schema-valid and got 422)."""
+    import re
+
+    from service.schema import ExtractRequest
+
+    pattern = ExtractRequest.model_json_schema()["properties"]["text"]["pattern"]
+    for refused in (" ", "\n\t", "a\x00b"):
+        assert not re.search(pattern, refused)
+    for accepted in ("a", " Talks in Oslo. ", "line\nline"):
+        assert re.search(pattern, accepted)
