@@ -173,10 +173,11 @@ def _meeting(
             "which names what the meeting quotes"
         )
     near = (sentence.start, sentence.end)
+    named_track = track_from_words(sentence.text)
 
     participants: list[Participant] = []
     for p in dm.participants:
-        grounded = _participant(i, p, article, near, out)
+        grounded = _participant(i, p, article, near, named_track, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
     if not participants:
@@ -207,7 +208,7 @@ def _meeting(
         participants=participants,
         location=_location(i, dm.location, article, near, out),
         time=time,
-        track=track_from_words(sentence.text) or _track(participants, dm.track),
+        track=named_track or _track(participants, dm.track),
         status=status,
         topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
@@ -286,7 +287,12 @@ def _ground(
 
 
 def _participant(
-    i: int, p: DraftParticipant, article: Article, near: tuple[int, int], out: Assembly
+    i: int,
+    p: DraftParticipant,
+    article: Article,
+    near: tuple[int, int],
+    named_track: Track | None,
+    out: Assembly,
 ) -> Participant | None:
     m = _ground(i, "participant", p.mention, article, near, out)
     if m is None:
@@ -302,7 +308,7 @@ def _participant(
         span=(m.start, m.end),
         affiliation=affiliation,
         role=role,
-        capacity=capacity_from_words(f"{mention} {role or ''}", before, p.capacity),
+        capacity=capacity_from_words(f"{mention} {role or ''}", before, p.capacity, named_track),
     )
 
 

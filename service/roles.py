@@ -39,6 +39,12 @@ _TRACK_TWO = re.compile(r"\btrack[- ](?:two|2|ii)\b", re.IGNORECASE)
 _TRACK_ONE_HALF = re.compile(
     r"\btrack[- ](?:1\.5|one[- ]and[- ]a[- ]half|1\u00bd)\b", re.IGNORECASE
 )
+# The sentence itself calls the talks unofficial ("met ... for unofficial talks"). Not "informal"
+# or "secret": ministers hold informal meetings and officials secret ones.
+_UNOFFICIAL_TALKS = re.compile(
+    r"\bunofficial\s+(?:talks|dialogues?|discussions|meetings?|contacts|exchanges|channels?)\b",
+    re.IGNORECASE,
+)
 _MANY_SIDES = re.compile(
     r"\b(?:and|both|two|three|four|several|sides|parties|countries|nations|states|"
     r"delegations|counterparts|each other|one another|with|between|among|from \w+ \w+ countries)\b",
@@ -46,12 +52,16 @@ _MANY_SIDES = re.compile(
 )
 
 
-def capacity_from_words(words: str, before: str, model: Capacity) -> Capacity:
+def capacity_from_words(
+    words: str, before: str, model: Capacity, sentence_track: Track | None = None
+) -> Capacity:
     """The capacity the mention's (and role's) words state, else the model's answer.
 
     `before` is the text just before the mention in its sentence ("former" can precede a name
     the model quoted without it). A "former_official" the words do not support becomes
     "official" when they name an office: the small model over-uses its example's capacity.
+    In talks the sentence calls unofficial (`sentence_track`), a mention that names no office
+    ("US and Russian participants") is unofficial whatever the model said.
     """
     if _FORMER.search(words) or _FORMER.search(before[-40:]):
         return Capacity.former_official
@@ -59,16 +69,18 @@ def capacity_from_words(words: str, before: str, model: Capacity) -> Capacity:
         return Capacity.unofficial
     if _OFFICIAL.search(words):
         return Capacity.official
+    if sentence_track is Track.unofficial:
+        return Capacity.unofficial
     if model is Capacity.former_official:
         return Capacity.official if _OFFICIAL.search(before[-60:]) else Capacity.unknown
     return model
 
 
 def track_from_words(sentence: str) -> Track | None:
-    """A track the sentence names outright ("Track Two" talks), else None."""
+    """A track the sentence names outright ("Track Two", "unofficial talks"), else None."""
     if _TRACK_ONE_HALF.search(sentence):
         return Track.mixed
-    if _TRACK_TWO.search(sentence):
+    if _TRACK_TWO.search(sentence) or _UNOFFICIAL_TALKS.search(sentence):
         return Track.unofficial
     return None
 

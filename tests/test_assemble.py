@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.assemble import assemble, resolve_place
 from service.draft import Draft
 from service.grounding import Article
-from service.schema import Track
+from service.schema import Capacity, Track
 from service.sentences import split_sentences
 from tests.conftest import SEED_DATE, riyadh_draft, sentence_number
 
@@ -108,12 +108,22 @@ def test_fuzzy_mention_returns_article_words(seed_text):
     assert p.affiliation == "Russia"
 
 
-def test_track_is_derived_from_capacities_when_unknown(seed_text):
+def test_track_is_derived_from_capacities_when_unknown():
+    text = "Retired diplomats from India and Pakistan met in Dubai last week, a participant said."
+    draft = {"meetings": [meeting(1, [person("Retired diplomats from India and Pakistan")],
+                                  track="unknown")]}  # fmt: skip
+    m = build(text, draft).meetings[0]
+    assert m.participants[0].capacity is Capacity.former_official
+    assert m.track is Track.unofficial
+
+
+def test_talks_the_sentence_calls_unofficial(seed_text):
     n = sentence_number(seed_text, "US and Russian")
-    draft = {
-        "meetings": [meeting(n, [person("US and Russian participants", capacity="unofficial")])]
-    }
-    assert build(seed_text, draft).meetings[0].track is Track.unofficial
+    said_official = person("US and Russian participants", capacity="official")
+    draft = {"meetings": [meeting(n, [said_official], track="official")]}
+    m = build(seed_text, draft).meetings[0]
+    assert m.participants[0].capacity is Capacity.unofficial
+    assert m.track is Track.unofficial
 
 
 def test_planned_meeting_resolves_forward():

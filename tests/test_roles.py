@@ -33,10 +33,28 @@ def test_capacity_from_words(words, before, model, expected):
     assert capacity_from_words(words, before, model) is expected
 
 
+def test_capacity_in_talks_the_sentence_calls_unofficial():
+    # no office named: unofficial, whatever the model said
+    assert (
+        capacity_from_words("US and Russian participants", "", C.official, T.unofficial)
+        is C.unofficial
+    )
+    # words still win: an official at unofficial talks stays one (Track 1.5 in effect)
+    assert (
+        capacity_from_words("a State Department official", "", C.unknown, T.unofficial)
+        is C.official
+    )
+    assert capacity_from_words("Ms Hale", "", C.official, T.mixed) is C.official
+
+
 def test_track_from_words_and_capacities():
     assert track_from_words('described the talks as "Track Two" discussions') is T.unofficial
     assert track_from_words("a Track 1.5 dialogue in Seoul") is T.mixed
     assert track_from_words("the ministers met") is None
+    assert track_from_words("participants met in Geneva for unofficial talks") is T.unofficial
+    # informal and secret meetings are held by serving officials too
+    assert track_from_words("EU ministers held informal talks in Gymnich") is None
+    assert track_from_words("officials held secret talks in Oman") is None
     assert track_from_capacities({C.official}) is T.official
     assert track_from_capacities({C.official, C.unofficial}) is T.mixed
     assert track_from_capacities({C.former_official, C.unofficial}) is T.unofficial
