@@ -82,7 +82,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--base-url", default="http://127.0.0.1:8765/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct-q4_k_m")
-    parser.add_argument("--max-tokens", type=int, default=512)
+    parser.add_argument(
+        "--max-tokens", type=int, default=1024, help="output bound per answer (512 cut off most)"
+    )
     parser.add_argument("--limit", type=int, help="only this many articles (sorted by id)")
     parser.add_argument("--offset", type=int, default=0, help="skip this many articles first")
     args = parser.parse_args()
