@@ -42,15 +42,20 @@ class DraftMeeting(BaseModel):
     topic: str | None
 
 
-_SCHEMAS: dict[tuple, dict[str, Any]] = {}
+_SCHEMAS: dict[tuple, dict[str, Any]] = {}  # one entry per model class and arguments
 
 
 class _SchemaOnce(BaseModel):
-    """Builds its JSON Schema once: instructor asks for it on every call (7 ms a time here)."""
+    """Builds its JSON Schema once: instructor asks for it on every call (7 ms a time here).
+
+    Keyed by module and name, not by class: instructor wraps the model in a new subclass of the
+    same name and fields on every call, so a key on the class itself never hits and grows by one
+    entry per call.
+    """
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        key = (cls, args, tuple(sorted(kwargs.items())))
+        key = (cls.__module__, cls.__qualname__, args, tuple(sorted(kwargs.items())))
         try:
             schema = _SCHEMAS.get(key)
         except TypeError:  # unhashable arguments: no caching

@@ -41,6 +41,28 @@ def test_json_object_dialect_carries_the_schema(settings, fake_model):
     assert fmt["type"] == "json_object" and fmt["schema"]["title"] == "Draft"
 
 
+def test_schema_is_built_once_across_calls(settings, fake_model, monkeypatch):
+    # instructor wraps the model in a new subclass per call: the cache must still hit, and not
+    # grow by one entry per call (a leak in a long-running API process).
+    from service import draft
+
+    monkeypatch.setattr(draft, "_SCHEMAS", {})
+    built = []
+    real = draft.BaseModel.model_json_schema.__func__
+    monkeypatch.setattr(
+        draft.BaseModel,
+        "model_json_schema",
+        classmethod(lambda cls, *a, **kw: built.append(cls) or real(cls, *a, **kw)),
+    )
+    client = LLMClient(settings)
+    for _ in range(3):
+        fake_model.push(Reply.json(GOOD))
+        run(client)
+    assert len(draft._SCHEMAS) == 1 and len(built) == 1
+    schemas = [r["response_format"]["json_schema"]["schema"] for r in fake_model.requests]
+    assert schemas[0] == schemas[1] == schemas[2] == Draft.model_json_schema()
+
+
 def test_schema_invalid_reply_is_reasked_with_the_error(settings, fake_model):
     bad = {"meetings": [{"sentence": "first", "participants": []}]}
     fake_model.push(Reply.json(bad), Reply.json(GOOD))
