@@ -8,8 +8,7 @@ are bounded so a confused model cannot enumerate forever.
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,30 +41,7 @@ class DraftMeeting(BaseModel):
     topic: str | None
 
 
-_SCHEMAS: dict[tuple, dict[str, Any]] = {}  # one entry per model class and arguments
-
-
-class _SchemaOnce(BaseModel):
-    """Builds its JSON Schema once: instructor asks for it on every call (7 ms a time here).
-
-    Keyed by module and name, not by class: instructor wraps the model in a new subclass of the
-    same name and fields on every call, so a key on the class itself never hits and grows by one
-    entry per call.
-    """
-
-    @classmethod
-    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        key = (cls.__module__, cls.__qualname__, args, tuple(sorted(kwargs.items())))
-        try:
-            schema = _SCHEMAS.get(key)
-        except TypeError:  # unhashable arguments: no caching
-            return super().model_json_schema(*args, **kwargs)
-        if schema is None:
-            schema = _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(schema)  # callers may edit what they get
-
-
-class Draft(_SchemaOnce):
+class Draft(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     # The bound is for the grammar (the model cannot enumerate forever), not for validation: the
@@ -93,7 +69,7 @@ class SentenceMeeting(BaseModel):
     topic: str | None
 
 
-class SentenceAnswer(_SchemaOnce):
+class SentenceAnswer(BaseModel):
     """Per-sentence verdict: a non-meeting costs a handful of tokens, a meeting its slots."""
 
     model_config = ConfigDict(extra="ignore")

@@ -145,7 +145,8 @@ class Extractor:
         """
         started = time.perf_counter()
         sentences = split_sentences(request.text)
-        draft_key = "draft:" + self.key_for(request)
+        key = self.key_for(request)
+        draft_key = "draft:" + key
         stored = _StoredDraft.load(self.cache.get(draft_key)) if store else None
         if stored is not None:
             draft, stats = stored.draft, CallStats(usage=stored.usage, truncated=stored.truncated)
@@ -183,6 +184,6 @@ class Extractor:
         )
         result.check_grounded(request.text)
         if store:
-            self.cache.set(self.key_for(request), result.model_dump_json())
+            self.cache.set(key, result.model_dump_json())
         metrics.EXTRACTIONS.labels("ok").inc()
         return result

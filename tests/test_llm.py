@@ -42,11 +42,9 @@ def test_json_object_dialect_carries_the_schema(settings, fake_model):
 
 
 def test_schema_is_built_once_across_calls(settings, fake_model, monkeypatch):
-    # instructor wraps the model in a new subclass per call: the cache must still hit, and not
-    # grow by one entry per call (a leak in a long-running API process).
+    # A schema takes milliseconds to build: a valid reply must not pay for it on every call.
     from service import draft
 
-    monkeypatch.setattr(draft, "_SCHEMAS", {})
     built = []
     real = draft.BaseModel.model_json_schema.__func__
     monkeypatch.setattr(
@@ -58,7 +56,7 @@ def test_schema_is_built_once_across_calls(settings, fake_model, monkeypatch):
     for _ in range(3):
         fake_model.push(Reply.json(GOOD))
         run(client)
-    assert len(draft._SCHEMAS) == 1 and len(built) == 1
+    assert built == [Draft]
     schemas = [r["response_format"]["json_schema"]["schema"] for r in fake_model.requests]
     assert schemas[0] == schemas[1] == schemas[2] == Draft.model_json_schema()
 
@@ -78,6 +76,38 @@ def test_reasks_are_bounded_and_end_in_a_clear_error(settings, fake_model):
     with pytest.raises(ModelOutputError, match=r"failed validation 2 time\(s\) \(1 re-ask"):
         run(LLMClient(settings))
     assert len(fake_model.requests) == settings.max_reasks + 1
+
+
+def test_reask_continues_the_conversation_with_the_same_format(settings, fake_model):
+    # The first call is ours, the re-ask instructor's: both must send one request format, and the
+    # re-ask must show the model its own reply and what was wrong with it.
+    fake_model.push(Reply(content='{"meetings": "none"}'), Reply.json(GOOD))
+    run(LLMClient(settings))
+    first, second = fake_model.requests
+    assert second["response_format"] == first["response_format"]
+    assert second["messages"][: len(MESSAGES)] == MESSAGES
+    assistant, correction = second["messages"][len(MESSAGES) :]
+    assert assistant == {"role": "assistant", "content": '{"meetings": "none"}'}
+    assert correction["role"] == "user" and "meetings" in correction["content"]
+    assert "list_type" in correction["content"]  # Pydantic's own report of the error
+
+
+@pytest.mark.parametrize("max_reasks", [0, 2])
+def test_every_allowed_reask_is_used_and_counted(settings, fake_model, max_reasks):
+    fake_model.push(*[Reply(content="not json at all")] * 5)
+    client = LLMClient(settings.model_copy(update={"max_reasks": max_reasks}))
+    with pytest.raises(ModelOutputError, match=rf"{max_reasks + 1} time\(s\) \({max_reasks} re-ask"):
+        run(client)
+    assert len(fake_model.requests) == max_reasks + 1
+
+
+def test_truncated_reply_after_a_reask_keeps_complete_meetings(settings, fake_model):
+    meeting = {"sentence": 1, "participants": [], "location": None, "time": None,
+               "track": "official", "status": "held", "topic": None}  # fmt: skip
+    cut = json.dumps({"meetings": [meeting, meeting]})[:-40]
+    fake_model.push(Reply(content="[]"), Reply(content=cut, finish_reason="length"))
+    draft, stats = run(LLMClient(settings))
+    assert stats.truncated and stats.reasks == 1 and len(draft.meetings) == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
