@@ -168,7 +168,8 @@ class LLMClient:
         """
         fmt = body.get("response_format")
         if fmt and fmt.get("type") == "json_schema" and self.response_format == "json_object":
-            body["response_format"] = {"type": "json_object", "schema": fmt["json_schema"]["schema"]}
+            schema = fmt["json_schema"]["schema"]
+            body["response_format"] = {"type": "json_object", "schema": schema}
         assert self._openai is not None
         return await self._openai.post("/chat/completions", body=body, cast_to=ChatCompletion)
 

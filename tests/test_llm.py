@@ -96,7 +96,8 @@ def test_reask_continues_the_conversation_with_the_same_format(settings, fake_mo
 def test_every_allowed_reask_is_used_and_counted(settings, fake_model, max_reasks):
     fake_model.push(*[Reply(content="not json at all")] * 5)
     client = LLMClient(settings.model_copy(update={"max_reasks": max_reasks}))
-    with pytest.raises(ModelOutputError, match=rf"{max_reasks + 1} time\(s\) \({max_reasks} re-ask"):
+    expected = rf"{max_reasks + 1} time\(s\) \({max_reasks} re-ask"
+    with pytest.raises(ModelOutputError, match=expected):
         run(client)
     assert len(fake_model.requests) == max_reasks + 1
 
