@@ -1,9 +1,11 @@
 """Cache hits over HTTP vs a bare FastAPI endpoint returning the same JSON, side by side.
 
-    .venv/bin/python bench/cache_hits.py [--seconds 10] [--connections 16]
+    .venv/bin/python bench/cache_hits.py [--seconds 10] [--connections 16] [--rounds 3]
 
 Needs wrk (apt-get install wrk). Both servers: uvicorn, one worker, same host; same wrk settings;
-rounds alternate (bare, service, bare, service) so drift hits both alike.
+rounds alternate (bare, service, bare, service, ...) so drift hits both alike. The ratio reported
+is the median over rounds of service/bare within a round: this machine's speed drifts by a
+quarter between runs, so only side-by-side pairs compare.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,7 +45,7 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict:
             "non_2xx": int(non2xx.group(1)) if non2xx else 0}  # fmt: skip
 
 
-def main(seconds: int, connections: int) -> None:
+def main(seconds: int, connections: int, rounds: int) -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
     tmp = Path(tempfile.mkdtemp(prefix="bench-hits-"))
@@ -66,23 +69,26 @@ def main(seconds: int, connections: int) -> None:
     script.write_text(LUA.format(body=json.dumps(body)))
     try:
         wait_ready(f"http://127.0.0.1:{bare_port}/docs")
-        rounds = {"bare": [], "service": []}
-        for _ in range(2):
-            rounds["bare"].append(run_wrk(bare_url, script, seconds, connections))
-            rounds["service"].append(run_wrk(f"{base}/v1/extract", script, seconds, connections))
+        runs: dict[str, list[dict]] = {"bare": [], "service": []}
+        for _ in range(rounds):
+            runs["bare"].append(run_wrk(bare_url, script, seconds, connections))
+            runs["service"].append(run_wrk(f"{base}/v1/extract", script, seconds, connections))
     finally:
         stop(api, model, bare)
-    best = {k: max(v, key=lambda r: r["rps"]) for k, v in rounds.items()}
-    for k, r in best.items():
-        print(f"{k:<8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  p99 {r['p99_ms']:6.2f} ms"
-              f"  non-2xx {r['non_2xx']}")  # fmt: skip
-    print(f"throughput ratio service/bare: {best['service']['rps'] / best['bare']['rps']:.2f}")
-    print(json.dumps({"rounds": rounds}))
+    for k, rs in runs.items():
+        for r in rs:
+            print(f"{k:<8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                  f"p99 {r['p99_ms']:6.2f} ms  non-2xx {r['non_2xx']}")  # fmt: skip
+    ratios = [s["rps"] / b["rps"] for b, s in zip(runs["bare"], runs["service"], strict=True)]
+    print("ratio service/bare per round: " + ", ".join(f"{r:.2f}" for r in ratios))
+    print(f"throughput ratio service/bare (median of rounds): {statistics.median(ratios):.2f}")
+    print(json.dumps({"rounds": runs}))
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
-    main(a.seconds, a.connections)
+    main(a.seconds, a.connections, a.rounds)

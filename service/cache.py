@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import diskcache
 from service import metrics
 
 log = logging.getLogger(__name__)
+_HIT, _MISS = metrics.CACHE.labels("hit"), metrics.CACHE.labels("miss")
 
 
 def cache_key(**parts: Any) -> str:
@@ -27,12 +29,24 @@ def cache_key(**parts: Any) -> str:
 
 
 class ResultCache:
-    """Stores results as JSON text keyed by `cache_key`; never raises on disk faults."""
+    """Stores results as JSON text keyed by `cache_key`; never raises on disk faults.
 
-    def __init__(self, directory: Path, enabled: bool = True) -> None:
+    Recently used entries are also kept in memory, up to `memory_chars` of text: a repeated
+    request is then answered without a SQLite read, which was most of a hit's own work. The key
+    covers every input, so an entry only changes when the code after the model changes and a
+    result is rebuilt (`eval --reassemble`); another process's rewrite reaches this one's memory
+    copy when the copy is evicted or the process restarts.
+    """
+
+    def __init__(
+        self, directory: Path, enabled: bool = True, memory_chars: int = 32 * 2**20
+    ) -> None:
         self.directory = directory
         self.warning: str | None = None
         self._cache: diskcache.Cache | None = None
+        self._hot: OrderedDict[str, str] = OrderedDict()
+        self._hot_chars = 0
+        self._hot_limit = memory_chars
         if not enabled:
             return
         try:
@@ -53,13 +67,22 @@ class ResultCache:
     def get(self, key: str) -> str | None:
         if self._cache is None:
             return None
+        value = self._hot.get(key)
+        if value is not None:
+            self._hot.move_to_end(key)
+            _HIT.inc()
+            return value
         try:
             value = self._cache.get(key)
         except Exception as exc:  # noqa: BLE001 - a corrupt entry is a miss
             log.warning("cache read failed, treating as a miss: %s", exc)
             value = None
-        metrics.CACHE.labels("hit" if value is not None else "miss").inc()
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            _MISS.inc()
+            return None
+        _HIT.inc()
+        self._remember(key, value)
+        return value
 
     def set(self, key: str, value: str) -> None:
         if self._cache is None:
@@ -68,6 +91,21 @@ class ResultCache:
             self._cache.set(key, value)
         except Exception as exc:  # noqa: BLE001 - a full or read-only disk must not fail requests
             self._disable(f"cache disabled: cannot write to {self.directory}: {exc}")
+            return
+        self._remember(key, value)
+
+    def _remember(self, key: str, value: str) -> None:
+        """Keep `value` in memory, evicting the least recently used beyond the budget."""
+        old = self._hot.pop(key, None)
+        if old is not None:
+            self._hot_chars -= len(old)
+        if len(value) > self._hot_limit:
+            return
+        self._hot[key] = value
+        self._hot_chars += len(value)
+        while self._hot_chars > self._hot_limit:
+            _, evicted = self._hot.popitem(last=False)
+            self._hot_chars -= len(evicted)
 
     def close(self) -> None:
         if self._cache is not None:

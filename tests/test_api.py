@@ -48,6 +48,7 @@ def test_invalid_input_is_422_with_a_message(client, fake_model, payload, field,
     assert r.status_code == 422
     err = r.json()["error"]
     assert err["code"] == "invalid_input" and needle in err["message"]
+    assert err["message"].count(needle) == 1 and "Value error" not in err["message"]
     assert any(d["field"] == field for d in err["details"])
     assert fake_model.requests == []
 

@@ -27,6 +27,7 @@ def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, see
     asyncio.run(ex.extract(request))
     key = ex.key_for(request)
     ex.cache._cache.set(key, '{"meetings": "truncated garb')  # type: ignore[union-attr]
+    ex = Extractor(settings)  # a new process: nothing in memory, the disk entry is corrupt
     assert ex.cached(request) is None
     result = asyncio.run(ex.extract(request))
     # Rebuilt from the model's cached draft: no second model call.
@@ -35,8 +36,19 @@ def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, see
     # A corrupt draft as well: the model is asked again.
     ex.cache._cache.set(key, "garbage")  # type: ignore[union-attr]
     ex.cache._cache.set("draft:" + key, '{"draft": {"meet')  # type: ignore[union-attr]
-    result = asyncio.run(ex.extract(request))
+    result = asyncio.run(Extractor(settings).extract(request))
     assert result.cached is False and len(fake_model.requests) == 2
+
+
+def test_recent_entries_are_answered_from_memory_within_a_budget(tmp_path):
+    cache = ResultCache(tmp_path, memory_chars=10)
+    for key in "abc":
+        cache.set(key, key * 4)
+    assert cache.get("a") == "aaaa"  # from disk: the budget kept only the last two
+    cache._cache.clear()  # type: ignore[union-attr]
+    # Now only memory answers: "a" (just read back) and "c"; "b" was evicted for it.
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("aaaa", None, "cccc")
+    assert ResultCache(tmp_path).get("a") is None  # another process reads the disk
 
 
 def _writer(directory: str, worker: int, n: int) -> None:
