@@ -31,15 +31,16 @@ def cache_key(**parts: Any) -> str:
 class ResultCache:
     """Stores results as JSON text keyed by `cache_key`; never raises on disk faults.
 
-    Recently used entries are also kept in memory, up to `memory_chars` of text: a repeated
-    request is then answered without a SQLite read, which was most of a hit's own work. The key
-    covers every input, so an entry only changes when the code after the model changes and a
-    result is rebuilt (`eval --reassemble`); another process's rewrite reaches this one's memory
-    copy when the copy is evicted or the process restarts.
+    Recently used entries are also kept in memory, up to `memory_chars` of text (16 M: 16 to
+    64 MB by script, some thousands of results): a repeated request is then answered without a
+    SQLite read, which was most of a hit's own work. The key covers every input, so an entry
+    only changes when the code after the model changes and a result is rebuilt (`eval
+    --reassemble`); another process's rewrite reaches this one's memory copy when the copy is
+    evicted or the process restarts.
     """
 
     def __init__(
-        self, directory: Path, enabled: bool = True, memory_chars: int = 32 * 2**20
+        self, directory: Path, enabled: bool = True, memory_chars: int = 16 * 2**20
     ) -> None:
         self.directory = directory
         self.warning: str | None = None
