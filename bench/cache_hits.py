@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -22,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from common import ROOT, SEED, free_port, start_api, start_fake_model, stop, wait_ready
+from common import SEED, start_api, start_bare, start_fake_model, stop
 
 LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -58,17 +57,10 @@ def main(seconds: int, connections: int, rounds: int) -> None:
                      headers={"content-type": "application/json"}, timeout=30)  # fmt: skip
     assert stored.status_code == 200 and hit.json()["cached"] is True
     (tmp / "body.json").write_bytes(hit.content)
-    bare_port = free_port()
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1",
-         "--port", str(bare_port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT / "bench", env={**os.environ, "BENCH_BARE_BODY": str(tmp / "body.json")},
-    )  # fmt: skip
-    bare_url = f"http://127.0.0.1:{bare_port}/v1/extract"
+    bare, bare_url = start_bare(tmp / "body.json")
     script = tmp / "post.lua"
     script.write_text(LUA.format(body=json.dumps(body)))
     try:
-        wait_ready(f"http://127.0.0.1:{bare_port}/docs")
         runs: dict[str, list[dict]] = {"bare": [], "service": []}
         for _ in range(rounds):
             runs["bare"].append(run_wrk(bare_url, script, seconds, connections))

@@ -50,6 +50,18 @@ def start_api(env: dict[str, str], port: int | None = None) -> tuple[subprocess.
     return proc, base
 
 
+def start_bare(body_file: Path) -> tuple[subprocess.Popen, str]:
+    """bare_app.py under uvicorn, one worker: FastAPI answering with `body_file`, nothing else."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT / "bench", env={**os.environ, "BENCH_BARE_BODY": str(body_file)},
+    )  # fmt: skip
+    wait_ready(f"http://127.0.0.1:{port}/docs")
+    return proc, f"http://127.0.0.1:{port}/v1/extract"
+
+
 def start_fake_model(delay: float, port: int | None = None) -> tuple[subprocess.Popen, str]:
     port = port or free_port()
     proc = subprocess.Popen(
