@@ -84,6 +84,7 @@ def test_reask_continues_the_conversation_with_the_same_format(settings, fake_mo
     fake_model.push(Reply(content='{"meetings": "none"}'), Reply.json(GOOD))
     run(LLMClient(settings))
     first, second = fake_model.requests
+    assert second.keys() == first.keys()  # nothing of instructor's own leaks into the body
     assert second["response_format"] == first["response_format"]
     assert second["messages"][: len(MESSAGES)] == MESSAGES
     assistant, correction = second["messages"][len(MESSAGES) :]
