@@ -161,9 +161,9 @@ class LLMClient:
     async def _create(self, **body: Any) -> ChatCompletion:
         """Rewrite the response_format for the server's dialect, then POST the body as it is.
 
-        The SDK's generic `post` (its documented way to send a body unchanged) rather than
-        `chat.completions.create`, which re-walks every message against the typed parameter
-        unions on each call (~2 ms for the few-shot prompt here, and it leaves them unchanged). The
+        The SDK's generic `post` (its documented way to send a body as it is) rather than
+        `chat.completions.create`, which re-walks every message against its typed-parameter
+        unions on each call: ~2 ms for the few-shot prompt here, to change nothing in it. The
         client's auth, timeouts and error types are the same either way.
         """
         fmt = body.get("response_format")
