@@ -93,11 +93,11 @@ def _parse_request(raw: bytes) -> ExtractRequest:
     """The body straight from JSON bytes to the model (pydantic-core parses and validates in one
     pass), rather than FastAPI's decode-then-validate: a cache hit has little else to do."""
     try:
-        raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise StarletteHTTPException(400) from None
     try:
-        return ExtractRequest.model_validate_json(raw)
+        return ExtractRequest.model_validate_json(text)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
 
