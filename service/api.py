@@ -7,7 +7,6 @@ Every error is JSON `{"error": {"code", "message"}}` with a 4xx for what the cal
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -20,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,10 +34,6 @@ from service.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
-
-
-def _dumps(fields: dict) -> bytes:
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -231,7 +227,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
             },
         )
         # The result is already validated (or was, when stored): skip FastAPI's second pass.
-        return Response(_dumps(fields), media_type="application/json")
+        return Response(to_json(fields), media_type="application/json")
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

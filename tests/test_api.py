@@ -103,6 +103,9 @@ def test_openapi_documents_the_contract(client):
     spec = client.get("/openapi.json").json()
     assert "/v1/extract" in spec["paths"]
     assert "ExtractResult" in spec["components"]["schemas"]
+    body = spec["paths"]["/v1/extract"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(body["schema"]["properties"]) == {"text", "published_at", "id"}
+    assert body["schema"]["required"] == ["text"]
     assert client.get("/docs").status_code == 200
 
 
