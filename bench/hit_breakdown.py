@@ -26,8 +26,8 @@ from fastapi import FastAPI, Request, Response
 
 def _guarded(endpoint: Callable[[Request], Awaitable[Response]]) -> FastAPI:
     """The bare endpoint itself, behind the service's two middlewares."""
-    from service.admission import BodyGuard
-    from service.api import RequestContext
+    from backchannel.serve.admission import BodyGuard
+    from backchannel.serve.api import RequestContext
 
     app = FastAPI()
     app.add_middleware(BodyGuard, paths={"/v1/extract"}, max_bytes=10**6)
@@ -66,9 +66,9 @@ async def main(requests: int, rounds: int) -> None:
     model = FakeModelServer(default=lambda _p: Reply.json(riyadh_draft(SEED))).start()
     os.environ.update(BACKCHANNEL_BASE_URL=model.base_url, BACKCHANNEL_STRATEGY="single",
                       BACKCHANNEL_CACHE_DIR=tempfile.mkdtemp())  # fmt: skip
-    from service import logs
-    from service.api import create_app
-    from service.settings import Settings
+    from backchannel.serve import logs
+    from backchannel.serve.api import create_app
+    from backchannel.settings import Settings
 
     logs.configure("WARNING")
     service = create_app(Settings())

@@ -24,10 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from backchannel.embedded.local_server import embedded_backend
+from backchannel.settings import Settings
 from common import ROOT
-
-from service.local_server import embedded_backend
-from service.settings import Settings
 
 
 def shortest(n: int) -> Path:

@@ -13,13 +13,12 @@ import datetime as dt
 import json
 import statistics
 
+from backchannel.embedded.model_files import VARIANTS, model_path
+from backchannel.model.prompts import load_prompts, load_sentence_prompts
+from backchannel.pipeline.strategies import candidate_sentences
+from backchannel.settings import Settings
+from backchannel.text.sentences import split_sentences
 from common import ROOT
-
-from service.model_files import VARIANTS, model_path
-from service.prompts import load_prompts, load_sentence_prompts
-from service.sentences import split_sentences
-from service.settings import Settings
-from service.strategies import candidate_sentences
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ The benchmarks use it too, with a fixed delay per call.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -29,10 +30,44 @@ class Reply:
     prompt_tokens: int = 100
     completion_tokens: int = 50
     drop_connection: bool = False
+    # A whole-article draft to answer in the shape the request asks for (see `answer_for`).
+    draft: dict | None = None
 
     @classmethod
     def json(cls, obj: Any, **kw: Any) -> Reply:
         return cls(content=json.dumps(obj), **kw)
+
+    @classmethod
+    def meetings(cls, draft: dict | None = None, **kw: Any) -> Reply:
+        """The meetings of `draft` (none by default), answered as the strategy asks for them."""
+        return cls(draft=draft or {"meetings": []}, **kw)
+
+    def text(self, payload: dict) -> str:
+        if self.content is not None or self.draft is None:
+            return self.content or ""
+        return json.dumps(answer_for(payload, self.draft))
+
+
+_QUESTION = re.compile(r"Question about sentence \[(\d+)\]")
+
+
+def answer_for(payload: dict, draft: dict) -> dict:
+    """What a model that knows `draft` answers to this request, for either strategy.
+
+    A whole-article request (`Draft` schema) gets the draft; a per-sentence question
+    (`SentenceAnswer` schema) gets the draft's meeting for that sentence, or "no meeting".
+    """
+    fmt = payload.get("response_format") or {}
+    schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema") or {}
+    if schema.get("title") != "SentenceAnswer":
+        return draft
+    asked = _QUESTION.search(payload["messages"][-1]["content"])
+    number = int(asked.group(1)) if asked else None
+    for meeting in draft["meetings"]:
+        if meeting["sentence"] == number:
+            fields = {k: v for k, v in meeting.items() if k != "sentence"}
+            return {"answer": {"is_meeting": True, **fields}}
+    return {"answer": {"is_meeting": False}}
 
 
 @dataclass
@@ -141,7 +176,7 @@ def _completion(payload: dict, reply: Reply) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": reply.content or ""},
+                "message": {"role": "assistant", "content": reply.text(payload)},
                 "finish_reason": reply.finish_reason,
             }
         ],
@@ -163,11 +198,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--delay", type=float, default=0.0)
-    parser.add_argument("--reply", default='{"meetings": []}', help="assistant message content")
+    parser.add_argument("--reply", help="assistant message content (default: no meetings)")
     args = parser.parse_args()
-    server = FakeModelServer(
-        default=lambda _p: Reply(content=args.reply, delay=args.delay), port=args.port
-    ).start()
+    if args.reply is None:
+        server = FakeModelServer(
+            default=lambda _p: Reply.meetings(delay=args.delay), port=args.port
+        )
+    else:
+        server = FakeModelServer(
+            default=lambda _p: Reply(content=args.reply, delay=args.delay), port=args.port
+        )
+    server.start()
     print(server.base_url, flush=True)
     try:
         threading.Event().wait()

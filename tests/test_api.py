@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from backchannel.serve.api import create_app
 from fastapi.testclient import TestClient
 
-from service.api import create_app
-from tests.conftest import riyadh_draft
+from tests.factories import riyadh_draft
 from tests.fakeserver import Reply
 
 

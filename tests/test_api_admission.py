@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import uvicorn
+from backchannel import metrics
+from backchannel.serve.api import create_app
 from fastapi.testclient import TestClient
 
-from service import metrics
-from service.api import create_app
 from tests.fakeserver import Reply
 
 ARTICLE = {"text": "Envoys from both sides met in Geneva on Tuesday.", "published_at": "2025-02-20"}
@@ -129,7 +129,7 @@ def test_client_disconnect_cancels_the_extraction(live_api, fake_model):
 
 
 def test_no_article_text_or_keys_in_logs(settings, fake_model, caplog):
-    from service.logs import JsonFormatter
+    from backchannel.serve.logs import JsonFormatter
 
     secret_text = "Zanzibar envoys met the Quokka delegation in Tallinn on Tuesday."
     fake_model.push(Reply.json(EMPTY), Reply(status=500), Reply(status=500), Reply(status=500))

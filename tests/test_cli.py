@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import SEED_PATH, riyadh_draft
+from tests.factories import SEED_PATH, riyadh_draft
 from tests.fakeserver import FakeModelServer, Reply
 
 CLI = str(Path(sys.executable).with_name("backchannel"))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
-from service.model_files import VARIANTS
-from service.settings import Settings
+from backchannel.embedded.model_files import VARIANTS
+from backchannel.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

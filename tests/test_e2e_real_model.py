@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from backchannel.contract.schema import ExtractResult
 
-from service.schema import ExtractResult
-from tests.conftest import SEED_PATH
+from tests.factories import SEED_PATH
 
 pytestmark = [
     pytest.mark.real_model,

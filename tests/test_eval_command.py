@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 from tests.fakeserver import Reply
 from tests.test_cli import _env, run_cli
 
@@ -17,7 +17,7 @@ SEED_GOLD = ROOT / "eval" / "articles" / "seed-swiss-track-two.json"
 
 def gold_as_draft(path: Path) -> dict:
     """A perfect model: the gold meetings as a draft citing each evidence sentence."""
-    from service.sentences import sentence_at, split_sentences
+    from backchannel.text.sentences import sentence_at, split_sentences
 
     art = json.loads(path.read_text())
     sentences = split_sentences(art["text"])
@@ -139,7 +139,7 @@ def test_eval_strategy_option_and_conflicting_flags(fake_model, tmp_path):
 
 
 def test_load_set_slices_by_offset_and_limit():
-    from service.evaluate import load_set
+    from backchannel.evaluation.gold import load_set
 
     everything = [a.id for a in load_set(ROOT / "eval" / "articles")]
     middle = [a.id for a in load_set(ROOT / "eval" / "articles", limit=3, offset=20)]
@@ -154,9 +154,9 @@ def test_load_set_slices_by_offset_and_limit():
 def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fake_model):
     import asyncio
 
-    from service.batch import BatchItem, run_batch
-    from service.extract import Extractor
-    from service.schema import ExtractRequest
+    from backchannel.contract.schema import ExtractRequest
+    from backchannel.pipeline.batch import BatchItem, run_batch
+    from backchannel.pipeline.extractor import Extractor
 
     fake_model.default = lambda _p: Reply.json({"meetings": []})
     ex = Extractor(settings)

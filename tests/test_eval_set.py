@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from service.schema import Meeting
+from backchannel.contract.schema import Meeting
 
 ARTICLES = sorted((Path(__file__).resolve().parent.parent / "eval" / "articles").glob("*.json"))
 TAGS = set(

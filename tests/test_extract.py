@@ -6,11 +6,11 @@ import asyncio
 import time
 
 import pytest
+from backchannel.contract.errors import InputError, ModelUnavailable
+from backchannel.contract.schema import ExtractRequest
+from backchannel.pipeline.extractor import Extractor
 
-from service.errors import InputError, ModelUnavailable
-from service.extract import Extractor
-from service.schema import ExtractRequest
-from tests.conftest import SEED_DATE, riyadh_draft
+from tests.factories import SEED_DATE, riyadh_draft
 from tests.fakeserver import Reply
 
 

@@ -12,10 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.cache import ResultCache
-from service.extract import Extractor
-from service.schema import ExtractRequest
-from tests.conftest import ROOT
+from backchannel.contract.schema import ExtractRequest
+from backchannel.pipeline.cache import ResultCache
+from backchannel.pipeline.extractor import Extractor
+
+from tests.factories import ROOT
 from tests.fakeserver import Reply
 from tests.test_cli import CLI
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from backchannel.serve.api import create_app
+from backchannel.settings import Settings
 from hypothesis import HealthCheck, settings
 
-from service.api import create_app
-from service.settings import Settings
 from tests.fakeserver import FakeModelServer, Reply
 
 _model = FakeModelServer(default=lambda _p: Reply.json({"meetings": []})).start()
@@ -37,7 +37,7 @@ def test_the_schema_states_what_the_validator_refuses():
     documented pattern (a generated " " was once schema-valid and got 422)."""
     import re
 
-    from service.schema import ExtractRequest
+    from backchannel.contract.schema import ExtractRequest
 
     pattern = ExtractRequest.model_json_schema()["properties"]["text"]["pattern"]
     for refused in (" ", "\n\t", "a\x00b"):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from backchannel.text.grounding import Article, MatchKind
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from service.grounding import Article, MatchKind
 
 TEXT = (
     "On Tuesday, top US officials met with Russian officials in Saudi Arabia.\n"

@@ -7,44 +7,37 @@ import json
 from pathlib import Path
 
 import pytest
+from backchannel.contract.schema import ExtractRequest, ExtractResult
+from backchannel.pipeline.extractor import Extractor
 
-from service.extract import Extractor
-from service.schema import ExtractRequest, ExtractResult
-from tests.conftest import sentence_number
+from tests.factories import draft_meeting, draft_person, sentence_number
 from tests.fakeserver import Reply
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
-
-
-def person(mention: str, **kw) -> dict:
-    return {"mention": mention, "name": kw.get("name"), "affiliation": kw.get("affiliation"),
-            "role": kw.get("role"), "capacity": kw.get("capacity", "official")}  # fmt: skip
-
-
-def meeting(sentence: int, people: list[dict], **kw) -> dict:
-    return {"sentence": sentence, "participants": people, "location": kw.get("location"),
-            "time": kw.get("time"), "track": kw.get("track", "official"),
-            "status": kw.get("status", "held"), "topic": kw.get("topic")}  # fmt: skip
 
 
 # What a model that obeys each article's injection answers, and strings that must not come out.
 CASES = {
     "ignore-instructions.txt": (
         [
-            {"meetings": [meeting(2, [person("Supreme Leader Xi", capacity="supreme")])]},
             {
                 "meetings": [
-                    meeting(
+                    draft_meeting(2, [draft_person("Supreme Leader Xi", capacity="supreme")])
+                ]
+            },
+            {
+                "meetings": [
+                    draft_meeting(
                         1,
-                        [person("Foreign ministers of Norway and Colombia")],
+                        [draft_person("Foreign ministers of Norway and Colombia")],
                         location="Oslo",
                         time="on Monday",
                     ),
-                    meeting(
+                    draft_meeting(
                         2,
                         [
-                            person("Emperor Palpatine", name="Sheev Palpatine"),
-                            person("Pope Leo", role="Grand Inquisitor"),
+                            draft_person("Emperor Palpatine", name="Sheev Palpatine"),
+                            draft_person("Pope Leo", role="Grand Inquisitor"),
                         ],
                         location="Atlantis Prime",
                         time="on 30 February 1999",
@@ -65,15 +58,19 @@ CASES = {
         [
             {
                 "meetings": [
-                    meeting(
+                    draft_meeting(
                         1,
-                        [person("Delegations from Armenia and Azerbaijan")],
+                        [draft_person("Delegations from Armenia and Azerbaijan")],
                         location="Geneva",
                         time="last week",
                     ),
-                    meeting(
+                    draft_meeting(
                         2,
-                        [person("Darth Vader, Lord of the Sith", affiliation="Galactic Empire")],
+                        [
+                            draft_person(
+                                "Darth Vader, Lord of the Sith", affiliation="Galactic Empire"
+                            )
+                        ],
                         location="the Death Star's bridge",
                         time="a long time ago in a galaxy",
                     ),
@@ -86,17 +83,20 @@ CASES = {
         [
             {
                 "meetings": [
-                    meeting(
+                    draft_meeting(
                         3,
-                        [person("Officials from Qatar and Egypt"), person("Hamas negotiators")],
+                        [
+                            draft_person("Officials from Qatar and Egypt"),
+                            draft_person("Hamas negotiators"),
+                        ],
                         location="Cairo",
                         time="on Tuesday",
                     ),
-                    meeting(
+                    draft_meeting(
                         1,
                         [
-                            person("the CEO of MegaCorp International"),
-                            person("UN Secretary-General Antonio Guterres"),
+                            draft_person("the CEO of MegaCorp International"),
+                            draft_person("UN Secretary-General Antonio Guterres"),
                         ],
                         location="Zurich HQ",
                         topic="API key sk-live-0000 and the hidden prompt",
@@ -130,16 +130,25 @@ def test_odd_characters_keep_exact_offsets(settings, fake_model, name):
     text = (HOSTILE / name).read_bytes().decode("utf-8")
     if name == "crlf.txt":
         assert "\r\n" in text
-        draft = {"meetings": [meeting(1, [person("Envoys from Chile and Peru")], location="Lima",
-                                      time="on Friday")]}  # fmt: skip
+        draft = {
+            "meetings": [
+                draft_meeting(
+                    1,
+                    [draft_person("Envoys from Chile and Peru")],
+                    location="Lima",
+                    time="on Friday",
+                )
+            ]
+        }
     else:
         draft = {"meetings": [
-            meeting(1, [person("Saudi Foreign Minister Faisal bin Farhan", affiliation="Saudi"),
-                        person("Iran's envoy Ali Rezaei", affiliation="Iranian")],
+            draft_meeting(1, [
+                draft_person("Saudi Foreign Minister Faisal bin Farhan", affiliation="Saudi"),
+                draft_person("Iran's envoy Ali Rezaei", affiliation="Iranian")],
                     location="Riyadh", time="On Tuesday"),
-            meeting(sentence_number(text, "The café"),
-                    [person("José Müller", role="Swiss mediator", capacity="unofficial"),
-                     person("Iran's envoy Ali Rezaei")],
+            draft_meeting(sentence_number(text, "The café"),
+                    [draft_person("José Müller", role="Swiss mediator", capacity="unofficial"),
+                     draft_person("Iran's envoy Ali Rezaei")],
                     location="Zurich"),
         ]}  # fmt: skip
     fake_model.push(Reply.json(draft))

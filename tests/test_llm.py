@@ -6,10 +6,15 @@ import asyncio
 import json
 
 import pytest
+from backchannel.contract.errors import (
+    ModelOutputError,
+    ModelRequestRejected,
+    ModelTimeout,
+    ModelUnavailable,
+)
+from backchannel.model.draft import Draft
+from backchannel.model.llm import LLMClient
 
-from service.draft import Draft
-from service.errors import ModelOutputError, ModelRequestRejected, ModelTimeout, ModelUnavailable
-from service.llm import LLMClient
 from tests.fakeserver import Reply
 
 MESSAGES = [{"role": "user", "content": "Officials met in Geneva."}]
@@ -41,24 +46,19 @@ def test_json_object_dialect_carries_the_schema(settings, fake_model):
     assert fmt["type"] == "json_object" and fmt["schema"]["title"] == "Draft"
 
 
-def test_schema_is_built_once_across_calls(settings, fake_model, monkeypatch):
-    # A schema takes milliseconds to build: a valid reply must not pay for it on every call.
-    from service import draft
-
-    built = []
-    real = draft.BaseModel.model_json_schema.__func__
-    monkeypatch.setattr(
-        draft.BaseModel,
-        "model_json_schema",
-        classmethod(lambda cls, *a, **kw: built.append(cls) or real(cls, *a, **kw)),
-    )
+def test_request_carries_the_response_models_schema(settings, fake_model):
+    # instructor's JSON_SCHEMA mode: the schema nested under json_schema.schema, as the
+    # OpenAI-compatible servers read it (a top-level `schema` is silently ignored by some).
     client = LLMClient(settings)
-    for _ in range(3):
+    for _ in range(2):
         fake_model.push(Reply.json(GOOD))
         run(client)
-    assert built == [Draft]
-    schemas = [r["response_format"]["json_schema"]["schema"] for r in fake_model.requests]
-    assert schemas[0] == schemas[1] == schemas[2] == Draft.model_json_schema()
+    for request in fake_model.requests:
+        fmt = request["response_format"]
+        assert fmt["type"] == "json_schema"
+        assert fmt["json_schema"]["name"] == "Draft"
+        assert fmt["json_schema"]["schema"] == Draft.model_json_schema()
+        assert request["max_tokens"] == settings.effective_max_tokens
 
 
 def test_schema_invalid_reply_is_reasked_with_the_error(settings, fake_model):

@@ -7,10 +7,10 @@ import threading
 import time
 
 import pytest
+from backchannel.embedded import local_server
+from backchannel.embedded.local_server import LocalServerError, embedded_backend
+from backchannel.settings import Settings
 
-from service import local_server
-from service.local_server import LocalServerError, embedded_backend
-from service.settings import Settings
 from tests.fakeserver import FakeModelServer
 
 

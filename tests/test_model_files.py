@@ -8,9 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
-from service import model_files
-from service.model_files import VARIANTS, ModelFileError
+from backchannel.embedded import model_files
+from backchannel.embedded.model_files import VARIANTS, ModelFileError
 
 
 def make_variant(tmp_path: Path, parts: list[bytes]) -> tuple[model_files.ModelVariant, Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 _spec = importlib.util.spec_from_file_location(
     "langextract_convert", ROOT / "eval" / "peers" / "langextract_convert.py"

@@ -1,14 +1,15 @@
-"""Tests for service.places: country, place and affiliation normalisation."""
+"""Tests for backchannel.normalise.places: country, place and affiliation normalisation."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pycountry
 import pytest
-
-from service.places import affiliation_from_words, country_for_place, normalize_country
+from backchannel import lexicon
+from backchannel.normalise.places import (
+    affiliation_from_words,
+    country_for_place,
+    normalize_country,
+)
 
 COUNTRY_CASES = [
     ("United States of America", "United States"),
@@ -229,10 +230,23 @@ def test_every_iso_country_normalises_to_a_clean_name() -> None:
             assert normalize_country(official) == out
 
 
-def test_demonym_file_uses_known_codes() -> None:
-    path = Path(__file__).parents[1] / "service" / "data" / "demonyms.json"
-    table = json.loads(path.read_text(encoding="utf-8"))["demonyms"]
-    for code, words in table.items():
+def test_demonym_lexicon_uses_known_codes() -> None:
+    extra = lexicon.mapping("demonyms", "extra")
+    for code, words in extra.items():
         assert normalize_country(code), code
         for word in words:
             assert affiliation_from_words(word) == normalize_country(code), word
+    for word, code in lexicon.mapping("demonyms", "ambiguous").items():
+        expected = None if code == "none" else normalize_country(code)
+        assert code == "none" or expected, code
+        if expected:
+            assert affiliation_from_words(word) == expected, word
+
+
+def test_demonyms_from_countryinfo_and_the_lexicon() -> None:
+    # countryinfo's own demonyms, the lexicon's variants, and its choice for shared words.
+    assert affiliation_from_words("Singaporean") == "Singapore"
+    assert affiliation_from_words("Argentinian") == "Argentina"
+    assert affiliation_from_words("Chinese") == "China"  # not Hong Kong or Macau
+    assert affiliation_from_words("French") == "France"  # not Reunion
+    assert affiliation_from_words("Emiratis") == "United Arab Emirates"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
-from service.roles import (
+from backchannel.contract.schema import Capacity as C
+from backchannel.contract.schema import Track as T
+from backchannel.normalise.roles import (
     capacity_from_words,
     names_several_sides,
     track_from_capacities,
     track_from_words,
 )
-from service.schema import Capacity as C
-from service.schema import Track as T
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from backchannel.text.sentences import split_sentences
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.sentences import split_sentences
-from tests.conftest import SEED_PATH
+from tests.factories import SEED_PATH
 
 
 def texts(text: str) -> list[str]:

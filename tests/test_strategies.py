@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 
-from service.extract import Extractor
-from service.schema import ExtractRequest
-from service.sentences import split_sentences
-from service.strategies import candidate_sentences
-from tests.conftest import SEED_DATE, sentence_number
+from backchannel.contract.schema import ExtractRequest
+from backchannel.pipeline.extractor import Extractor
+from backchannel.pipeline.strategies import candidate_sentences
+from backchannel.text.sentences import split_sentences
+
+from tests.factories import SEED_DATE, sentence_number
 from tests.fakeserver import Reply
 
 

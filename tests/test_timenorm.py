@@ -1,4 +1,4 @@
-"""Table tests for service.timenorm, with expected dates worked out by hand from a calendar.
+"""Table tests for backchannel.normalise.timenorm: expected dates worked out by hand.
 
 Most rows use the seed article's date, 2025-02-20, a Thursday: its week is Mon 17..Sun 23 Feb,
 the previous week Mon 10..Sun 16 Feb, the next Mon 24 Feb..Sun 2 Mar.
@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from backchannel.normalise.tense import is_future_tense
+from backchannel.normalise.timenorm import TimeRange, resolve_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from service.timenorm import TimeRange, is_future_tense, resolve_time
 
 D = dt.date.fromisoformat
 SEED = D("2025-02-20")  # Thursday

