@@ -19,10 +19,9 @@ model: setup
 run: model
 	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT)
 
-# Everything: lint, unit tests on the scripted server, and one real-model end-to-end test.
-test: model
-	$(VENV)/ruff check .
-	$(VENV)/ruff format --check .
+# Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server,
+# and one real-model end-to-end test.
+test: model lint
 	BACKCHANNEL_E2E=1 $(VENV)/python -m pytest -q -rs
 
 # Unit tests only (no model needed).
@@ -30,7 +29,10 @@ test-fast: setup
 	$(VENV)/python -m pytest -q -m "not real_model"
 
 lint: setup
-	$(VENV)/ruff check . && $(VENV)/ruff format --check .
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/lint-imports
+	$(VENV)/python scripts/cli_docs.py --check
 
 clean:
 	rm -rf .venv .pytest_cache

@@ -11,13 +11,14 @@ from tests.fakeserver import Reply
 
 
 @pytest.fixture
-def client(settings):
-    with TestClient(create_app(settings)) as c:
+def client(strategy_settings):
+    """The API on each strategy in turn: what it answers must not depend on which one runs."""
+    with TestClient(create_app(strategy_settings)) as c:
         yield c
 
 
 def test_extract_200(client, fake_model, seed_text):
-    fake_model.push(Reply.json(riyadh_draft(seed_text)))
+    fake_model.default = lambda _p: Reply.meetings(riyadh_draft(seed_text))
     r = client.post(
         "/v1/extract", json={"text": seed_text, "published_at": "2025-02-20", "id": "s"}
     )
@@ -85,7 +86,7 @@ def test_health_ready_metrics(client, fake_model):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["model"] == "fake-model"
-    fake_model.push(Reply.json({"meetings": []}))
+    fake_model.default = lambda _p: Reply.meetings()
     client.post("/v1/extract", json={"text": "Envoys met in Geneva."})
     text = client.get("/metrics").text
     assert 'backchannel_requests_total{route="/v1/extract",status="200"}' in text
@@ -116,7 +117,7 @@ def test_reply_that_quotes_nothing_gives_an_empty_result_with_reasons(client, fa
                                          "capacity": "official"}],
         "location": "Olympus Mons", "time": "next millennium", "track": "official",
         "status": "held", "topic": None}]}  # fmt: skip
-    fake_model.push(Reply.json(invented))
+    fake_model.default = lambda _p: Reply.meetings(invented)
     r = client.post("/v1/extract", json={"text": "Envoys met in Geneva on Monday."})
     assert r.status_code == 200
     body = r.json()

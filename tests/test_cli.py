@@ -41,20 +41,20 @@ def run_cli(args: list[str], env: dict[str, str], stdin: str | None = None):
     )  # fmt: skip
 
 
-def _env(server: FakeModelServer, tmp_path: Path) -> dict[str, str]:
+def _env(server: FakeModelServer, tmp_path: Path, strategy: str = "single") -> dict[str, str]:
     return {
         "BACKCHANNEL_BASE_URL": server.base_url,
         "BACKCHANNEL_MODEL": "fake-model",
-        "BACKCHANNEL_STRATEGY": "single",
+        "BACKCHANNEL_STRATEGY": strategy,
         "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache"),
         "BACKCHANNEL_MAX_RETRIES": "0",
     }
 
 
-def test_extract_seed_matches_contract_example(fake_model, tmp_path, seed_text):
-    fake_model.push(Reply.json(riyadh_draft(seed_text)))
+def test_extract_seed_matches_contract_example(fake_model, tmp_path, seed_text, strategy):
+    fake_model.default = lambda _p: Reply.meetings(riyadh_draft(seed_text))
     proc = run_cli(["extract", str(SEED_PATH), "--published-at", "2025-02-20", "--id", "seed"],
-                   _env(fake_model, tmp_path))  # fmt: skip
+                   _env(fake_model, tmp_path, strategy))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["id"] == "seed"
@@ -67,30 +67,33 @@ def test_extract_seed_matches_contract_example(fake_model, tmp_path, seed_text):
     assert meeting["track"] == "official" and meeting["status"] == "held"
     assert {p["affiliation"] for p in meeting["participants"]} == {"United States", "Russia"}
     assert result["warnings"] == []
-    assert result["cached"] is False and result["usage"]["calls"] == 1
+    assert result["cached"] is False and result["usage"]["calls"] == len(fake_model.requests)
     for p in meeting["participants"]:
         assert seed_text[p["span"][0] : p["span"][1]] == p["mention"]
 
 
-def test_extract_reads_stdin_and_second_run_is_cached(fake_model, tmp_path, seed_text):
-    fake_model.push(Reply.json(riyadh_draft(seed_text)))
-    env = _env(fake_model, tmp_path)
+def test_extract_reads_stdin_and_second_run_is_cached(fake_model, tmp_path, seed_text, strategy):
+    fake_model.default = lambda _p: Reply.meetings(riyadh_draft(seed_text))
+    env = _env(fake_model, tmp_path, strategy)
     first = run_cli(["extract", "-", "--published-at", "2025-02-20"], env, stdin=seed_text)
     second = run_cli(["extract", "-", "--published-at", "2025-02-20"], env, stdin=seed_text)
     assert first.returncode == 0 and second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["cached"] is True
     assert json.loads(second.stdout)["meetings"] == json.loads(first.stdout)["meetings"]
-    assert len(fake_model.requests) == 1
+    assert len(fake_model.requests) == json.loads(first.stdout)["usage"]["calls"]
 
 
-def test_no_cache_calls_the_model_every_time(fake_model, tmp_path, seed_text):
-    fake_model.push(Reply.json({"meetings": []}), Reply.json({"meetings": []}))
-    env = _env(fake_model, tmp_path)
+def test_no_cache_calls_the_model_every_time(fake_model, tmp_path, seed_text, strategy):
+    fake_model.default = lambda _p: Reply.meetings()
+    env = _env(fake_model, tmp_path, strategy)
+    calls = 0
     for _ in range(2):
         proc = run_cli(["extract", str(SEED_PATH), "--no-cache"], env)
         assert proc.returncode == 0, proc.stderr
-        assert json.loads(proc.stdout)["cached"] is False
-    assert len(fake_model.requests) == 2
+        result = json.loads(proc.stdout)
+        assert result["cached"] is False and result["usage"]["calls"] > 0
+        calls += result["usage"]["calls"]
+    assert len(fake_model.requests) == calls
 
 
 def test_errors_are_one_line_and_nonzero(fake_model, tmp_path):
@@ -116,21 +119,21 @@ def test_errors_are_one_line_and_nonzero(fake_model, tmp_path):
     assert proc.returncode == 2 and "UTF-8" in proc.stderr
 
 
-def test_model_failure_is_one_clear_line(fake_model, tmp_path):
+def test_model_failure_is_one_clear_line(fake_model, tmp_path, strategy):
     fake_model.push(*[Reply(status=503)] * 3)
-    proc = run_cli(["extract", str(SEED_PATH)], _env(fake_model, tmp_path))
+    proc = run_cli(["extract", str(SEED_PATH)], _env(fake_model, tmp_path, strategy))
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
     assert "HTTP 503" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_jsonl_batch_in_order_with_failures_reported(fake_model, tmp_path, seed_text):
+def test_jsonl_batch_in_order_with_failures_reported(fake_model, tmp_path, seed_text, strategy):
     def answer(payload: dict) -> Reply:
-        # The article is the last user message; answer depending on which one it is.
+        # The article is in the last user message; answer depending on which one it is.
         content = payload["messages"][-1]["content"]
         if "Geneva" in content and "Lavrov" not in content:
             return Reply(status=400, body='{"error": {"message": "context too long"}}')
-        return Reply.json({"meetings": []})
+        return Reply.meetings()
 
     fake_model.default = answer
     src = tmp_path / "in.jsonl"
@@ -142,7 +145,7 @@ def test_jsonl_batch_in_order_with_failures_reported(fake_model, tmp_path, seed_
     ]
     src.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
     proc = run_cli(
-        ["extract", "--jsonl", str(src), "--concurrency", "2"], _env(fake_model, tmp_path)
+        ["extract", "--jsonl", str(src), "--concurrency", "2"], _env(fake_model, tmp_path, strategy)
     )
     assert proc.returncode == 1
     out = [json.loads(line) for line in proc.stdout.splitlines()]

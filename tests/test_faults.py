@@ -21,8 +21,9 @@ from tests.fakeserver import Reply
 from tests.test_cli import CLI
 
 
-def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, seed_text):
-    fake_model.default = lambda _p: Reply.json({"meetings": []})
+def test_corrupt_cache_entry_is_a_miss_and_is_replaced(strategy_settings, fake_model, seed_text):
+    settings = strategy_settings
+    fake_model.default = lambda _p: Reply.meetings()
     ex = Extractor(settings)
     request = ExtractRequest(text=seed_text)
     asyncio.run(ex.extract(request))
@@ -32,13 +33,14 @@ def test_corrupt_cache_entry_is_a_miss_and_is_replaced(settings, fake_model, see
     assert ex.cached(request) is None
     result = asyncio.run(ex.extract(request))
     # Rebuilt from the model's cached draft: no second model call.
-    assert result.cached is False and len(fake_model.requests) == 1
+    calls = len(fake_model.requests)
+    assert result.cached is False and calls == result.usage.calls
     assert ex.cached(request) is not None  # replaced by the fresh result
     # A corrupt draft as well: the model is asked again.
     ex.cache._cache.set(key, "garbage")  # type: ignore[union-attr]
     ex.cache._cache.set("draft:" + key, '{"draft": {"meet')  # type: ignore[union-attr]
     result = asyncio.run(Extractor(settings).extract(request))
-    assert result.cached is False and len(fake_model.requests) == 2
+    assert result.cached is False and len(fake_model.requests) == 2 * calls
 
 
 def test_recent_entries_are_answered_from_memory_within_a_budget(tmp_path):
@@ -91,13 +93,13 @@ def _start_model(port: int, delay: float) -> subprocess.Popen:
     return proc
 
 
-def test_model_killed_mid_batch_then_resume(tmp_path):
+def test_model_killed_mid_batch_then_resume(tmp_path, strategy):
     port = _free_port()
     items = [{"id": f"n{i}", "text": f"Envoys met in Geneva for round {i}."} for i in range(8)]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(x) for x in items) + "\n")
     env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
-           "BACKCHANNEL_STRATEGY": "single",
+           "BACKCHANNEL_STRATEGY": strategy,
            "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache"), "BACKCHANNEL_MAX_RETRIES": "1",
            "BACKCHANNEL_RETRY_MAX_SECONDS": "2", "BACKCHANNEL_CONNECT_TIMEOUT": "1"}  # fmt: skip
     model = _start_model(port, delay=0.4)
@@ -129,14 +131,14 @@ def test_model_killed_mid_batch_then_resume(tmp_path):
     assert {o["id"] for o in second if o["cached"]} == set(done)  # resumed from the cache
 
 
-def test_sigterm_stops_a_batch_cleanly(tmp_path):
+def test_sigterm_stops_a_batch_cleanly(tmp_path, strategy):
     port = _free_port()
     model = _start_model(port, delay=1.0)
     try:
         src = tmp_path / "in.jsonl"
         src.write_text("".join(json.dumps({"text": f"Talks {i}."}) + "\n" for i in range(20)))
         env = {**os.environ, "BACKCHANNEL_BASE_URL": f"http://127.0.0.1:{port}/v1",
-               "BACKCHANNEL_STRATEGY": "single",
+               "BACKCHANNEL_STRATEGY": strategy,
                "BACKCHANNEL_CACHE_DIR": str(tmp_path / "cache")}  # fmt: skip
         pipe = subprocess.PIPE
         batch = subprocess.Popen([CLI, "extract", "--jsonl", str(src)], env=env,

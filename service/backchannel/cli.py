@@ -28,8 +28,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help text: the README's CLI section is generated from it
 )
-model_app = typer.Typer(help="Install and check the embedded model.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Install and check the embedded model.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(model_app, name="model")
 
 

@@ -18,6 +18,7 @@ from backchannel.contract.schema import SCHEMA_VERSION, ExtractRequest, ExtractR
 from backchannel.model.draft import DRAFT_VERSION, Draft
 from backchannel.model.llm import CallStats, LLMClient
 from backchannel.model.prompts import DEFAULT_PROMPTS_DIR, load_prompts, load_sentence_prompts
+from backchannel.normalise.places import affiliation_from_words, country_for_place
 from backchannel.pipeline.assemble import assemble
 from backchannel.pipeline.cache import ResultCache, cache_key
 from backchannel.pipeline.strategies import SentenceStrategy, SingleStrategy, Strategy
@@ -65,6 +66,12 @@ class Extractor:
         self.llm = llm or LLMClient(settings)
         self.cache = cache or ResultCache(settings.cache_dir, settings.cache_enabled)
         self.strategy = strategy or make_strategy(settings)
+
+    def warm_up(self) -> None:
+        """Build the lookup tables (gazetteer, demonyms) now, not on the first request: a server
+        calls this at start-up, since they take a second or two."""
+        country_for_place("Geneva")
+        affiliation_from_words("Emirati")
 
     def key_for(self, request: ExtractRequest) -> str:
         return cache_key(

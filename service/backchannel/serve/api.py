@@ -27,7 +27,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backchannel import metrics
 from backchannel.contract.errors import BackchannelError, Overloaded, Unauthorized
 from backchannel.contract.schema import ExtractRequest, ExtractResult
-from backchannel.normalise.places import country_for_place
 from backchannel.pipeline.extractor import Extractor
 from backchannel.serve import logs
 from backchannel.serve.admission import BodyGuard, Gate, check_api_key, unless_disconnected
@@ -149,8 +148,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.extractor = extractor or Extractor(settings)
-        # Load the gazetteer now, not on the first request (it takes a second or two).
-        await asyncio.to_thread(country_for_place, "Geneva")
+        await asyncio.to_thread(app.state.extractor.warm_up)
         yield
         app.state.extractor.cache.close()
 
