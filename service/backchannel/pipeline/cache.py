@@ -31,9 +31,9 @@ def cache_key(**parts: Any) -> str:
 class ResultCache:
     """Stores results as JSON text keyed by `cache_key`; never raises on disk faults.
 
-    Recently used entries are also kept in memory, up to `memory_chars` of text (16 M: 16 to
-    64 MB by script, some thousands of results): a repeated request is then answered without a
-    SQLite read (~60 us of a hit's ~200 us of own work). The key covers every input, so an entry
+    Recently used entries are also kept in memory, up to `memory_chars` of text (some thousands
+    of results): a repeated request is then answered without a SQLite read (bench/README.md has
+    what that saves). The key covers every input, so an entry
     only changes when the code after the model changes and a result is rebuilt (`eval
     --reassemble`); another process's rewrite reaches this one's memory copy when the copy is
     evicted or the process restarts.
