@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv and install backchannel with the pinned package set, including the embedded model
-# server (llama-cpp-python, built from source once; pip keeps the wheel in its cache).
+# Create .venv, install backchannel with the pinned package set, and build the embedded model
+# server (llama.cpp's llama-server, from the pinned llama-cpp-python sdist; built once, cached).
+# Prints a few progress lines; pip's own output goes to .venv/setup.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,16 +10,14 @@ if [ ! -x .venv/bin/python ]; then
   echo ">> creating .venv with $($PYTHON --version)" >&2
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade "pip>=24"
+LOG=.venv/setup.log
+: >"$LOG"
+pip() { .venv/bin/python -m pip --disable-pip-version-check "$@" >>"$LOG" 2>&1 || {
+  echo "!! pip failed; last lines of $LOG:" >&2; tail -20 "$LOG" >&2; exit 1; }; }
 
-# Portable llama.cpp build: never -march=native (this VM traps on some reported features).
-CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
-if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
-  CMAKE_ARGS="$CMAKE_ARGS -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON"
-fi
-export CMAKE_ARGS CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)"
-
-echo ">> installing backchannel and its pinned dependencies (first run builds llama-cpp-python: ~6 min)" >&2
-.venv/bin/python -m pip install --progress-bar on -c constraints.txt -e ".[test,local]" 2>&1 \
-  | grep -v "is ignored: it is neither a file nor a directory" >&2
-echo ">> environment ready" >&2
+pip install --quiet --upgrade "pip>=24"
+echo ">> installing backchannel and its pinned dependencies (log: $LOG)" >&2
+pip install --quiet -c constraints.txt -e ".[test]"
+BIN="$(bash scripts/build-llama-server.sh)"
+ln -sf "$BIN" .venv/bin/llama-server
+echo ">> environment ready (model server: .venv/bin/llama-server)" >&2

@@ -87,3 +87,25 @@ def test_a_busy_server_is_waited_for(tmp_path, no_start):
             conn.close()
     assert any("busy or loading" in n for n in notes)
     assert any("already running" in n for n in notes)
+
+
+def test_server_command_runs_llama_server_with_the_settings(tmp_path):
+    binary = tmp_path / "llama-server"
+    binary.write_text("#!/bin/sh\n")
+    settings = _settings(8799, tmp_path).model_copy(
+        update={"server_binary": binary, "server_threads": 2, "server_ctx": 4096}
+    )
+    cmd = local_server.server_command(settings, tmp_path / "m.gguf")
+    assert cmd[0] == str(binary)
+    flags = dict(zip(cmd[1::2], cmd[2::2], strict=True))
+    assert flags["--model"] == str(tmp_path / "m.gguf")
+    assert flags["--alias"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    assert (flags["--port"], flags["--ctx-size"], flags["--threads"]) == ("8799", "4096", "2")
+    assert flags["--host"] == "127.0.0.1" and flags["--parallel"] == "1"
+
+
+def test_missing_llama_server_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(local_server.sys, "executable", str(tmp_path / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LocalServerError, match="make setup"):
+        local_server.server_binary(_settings(8799, tmp_path))

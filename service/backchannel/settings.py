@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     server_port: int = 8765
     server_ctx: int = Field(default=8192, ge=2048)
     server_threads: int | None = None
+    server_binary: Path | None = Field(
+        default=None, description="llama-server to run (default: the one `make setup` built)"
+    )
     server_start_timeout: float = 300.0
 
     # HTTP API.

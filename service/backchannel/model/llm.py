@@ -107,9 +107,9 @@ class LLMClient:
         self.base_url = settings.effective_base_url
         self.response_format = settings.response_format
         if self.response_format == "auto":
-            # llama-cpp-python only honours a schema inside {"type": "json_object"}; OpenAI,
-            # vLLM, Ollama and llama.cpp's own server take the standard json_schema form.
-            self.response_format = "json_object" if settings.embedded else "json_schema"
+            # The standard nested json_schema form: OpenAI, vLLM, Ollama and llama.cpp's own
+            # server (the embedded one) take it; llama-cpp-python's server wants json_object.
+            self.response_format = "json_schema"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._openai: openai.AsyncOpenAI | None = None
         self._client: instructor.AsyncInstructor | None = None
