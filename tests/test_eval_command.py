@@ -12,7 +12,7 @@ from tests.factories import ROOT
 from tests.fakeserver import Reply
 from tests.test_cli import _env, run_cli
 
-SEED_GOLD = ROOT / "eval" / "articles" / "seed-swiss-track-two.json"
+SEED_GOLD = ROOT / "eval" / "dev" / "seed-swiss-track-two.json"
 
 
 def gold_as_draft(path: Path) -> dict:
@@ -40,7 +40,7 @@ def small_set(tmp_path: Path) -> Path:
     folder = tmp_path / "set"
     folder.mkdir()
     shutil.copy(SEED_GOLD, folder)
-    shutil.copy(ROOT / "eval" / "articles" / "a06-canola-trade-no-meeting.json", folder)
+    shutil.copy(ROOT / "eval" / "dev" / "a06-canola-trade-no-meeting.json", folder)
     return folder
 
 
@@ -141,14 +141,14 @@ def test_eval_strategy_option_and_conflicting_flags(fake_model, tmp_path):
 def test_load_set_slices_by_offset_and_limit():
     from backchannel.evaluation.gold import load_set
 
-    everything = [a.id for a in load_set(ROOT / "eval" / "articles")]
-    middle = [a.id for a in load_set(ROOT / "eval" / "articles", limit=3, offset=20)]
+    everything = [a.id for a in load_set(ROOT / "eval" / "dev")]
+    middle = [a.id for a in load_set(ROOT / "eval" / "dev", limit=3, offset=20)]
     assert middle == everything[20:23]
-    assert [a.id for a in load_set(ROOT / "eval" / "articles", offset=38)] == everything[38:]
+    assert [a.id for a in load_set(ROOT / "eval" / "dev", offset=38)] == everything[38:]
     skip = frozenset(everything[:2])
-    assert [a.id for a in load_set(ROOT / "eval" / "articles", exclude=skip)] == everything[2:]
+    assert [a.id for a in load_set(ROOT / "eval" / "dev", exclude=skip)] == everything[2:]
     with pytest.raises(ValueError, match="no article of the set: nope"):
-        load_set(ROOT / "eval" / "articles", exclude=frozenset({"nope"}))
+        load_set(ROOT / "eval" / "dev", exclude=frozenset({"nope"}))
 
 
 def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fake_model):

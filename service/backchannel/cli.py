@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -22,6 +22,9 @@ from backchannel.embedded import model_files
 from backchannel.embedded.local_server import LocalServerError, embedded_backend
 from backchannel.serve import logs
 from backchannel.settings import Settings
+
+if TYPE_CHECKING:
+    from backchannel.evaluation.rules import Rules
 
 app = typer.Typer(
     help="Extract who met whom, where, when and in what capacity from news articles.",
@@ -180,9 +183,12 @@ def serve(
 
 @app.command("eval")
 def eval_command(
-    set_path: Annotated[Path, typer.Option("--set", help="Folder of labelled articles")] = Path(
-        "eval/articles"
-    ),
+    set_path: Annotated[
+        Path,
+        typer.Option(
+            "--set", help="Folder of labelled articles (eval/dev: tune; eval/test: report)"
+        ),
+    ] = Path("eval/dev"),
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N articles")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Skip the first N articles (by id)")] = 0,
     exclude: Annotated[
@@ -205,11 +211,18 @@ def eval_command(
             "after the model); articles with no cached answer call the model",
         ),
     ] = False,
+    scorer: Annotated[
+        str, typer.Option(help="strict, or lenient (the rules before 2026-12, for old reports)")
+    ] = "strict",
 ) -> None:
     """Run the extractor over the labelled set, score it and write report.json + report.md."""
     from backchannel.evaluation import report as evaluate
     from backchannel.evaluation.gold import load_set
+    from backchannel.evaluation.rules import RULES
 
+    if scorer not in RULES:
+        _fail(f"--scorer must be one of {', '.join(RULES)}", 2)
+    rules = RULES[scorer]
     try:
         skip = frozenset(x.strip() for x in exclude.split(",") if x.strip())
         gold = load_set(set_path, limit, offset, skip)
@@ -222,7 +235,7 @@ def eval_command(
         except (OSError, ValueError) as exc:
             _fail(str(exc), 2)
         report = evaluate.score_predictions(
-            gold, saved, {"command": command, "predictions": str(predictions)}
+            gold, saved, {"command": command, "predictions": str(predictions)}, rules
         )
         evaluate.write_reports(report, out, None)
         print(evaluate.render_summary(report))
@@ -233,7 +246,9 @@ def eval_command(
     logs.configure("WARNING")
     _run(
         settings,
-        lambda: _eval_run(settings, gold, concurrency, out, not no_cache, command, reassemble),
+        lambda: _eval_run(
+            settings, gold, concurrency, out, not no_cache, command, reassemble, rules
+        ),
     )
 
 
@@ -244,7 +259,8 @@ def _eval_run(
     out: Path,
     use_cache: bool,
     command: str,
-    reassemble: bool = False,
+    reassemble: bool,
+    rules: Rules,
 ) -> int:
     import time
 
@@ -274,7 +290,7 @@ def _eval_run(
         "wall_seconds": round(time.monotonic() - started, 1),
     }
     predictions = evaluate.predictions_from(outcomes)
-    report = evaluate.score_predictions(gold, predictions, meta)
+    report = evaluate.score_predictions(gold, predictions, meta, rules)
     evaluate.write_reports(report, out, predictions)
     print(evaluate.render_summary(report))
     _say(f"reports written to {out}/report.json, {out}/report.md, {out}/predictions.jsonl")

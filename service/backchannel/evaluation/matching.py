@@ -13,8 +13,10 @@ four agreements, each in [0, 1]:
 
 A component that neither side fills (no participants, no location, no time on both) says nothing
 either way, so it is left out and the weights of the others are renormalised; evidence is always
-present. A pair can match only if its similarity is at least `MATCH_THRESHOLD` (0.3) and the two
-share something concrete: overlapping evidence or at least one matched participant. Required gold
+present. A pair can match only if its similarity is at least `MATCH_THRESHOLD` (0.3) and, under
+the strict rules (`rules.py`), its evidence overlaps and at least one participant matches (the
+lenient rules take either). Participants match on overlapping spans or the same proper name.
+`place` agrees when equal after normalisation (lenient: when one contains the other). Required gold
 is matched first; the predictions left over may then match optional (`required: false`) gold.
 The meeting assignment is always optimal (maximum total similarity). Participants are matched
 surest first (a greedy pass over tiers of evidence, see `participant_affinity`), so that a sure
@@ -42,6 +44,7 @@ from backchannel.evaluation.fields import (
     same_text,
     word_set,
 )
+from backchannel.evaluation.rules import STRICT, Rules
 
 WEIGHTS: dict[str, float] = {"evidence": 0.4, "participants": 0.3, "location": 0.15, "time": 0.15}
 MATCH_THRESHOLD = 0.3
@@ -76,13 +79,14 @@ def span_similarity(a: tuple[int, int], b: tuple[int, int]) -> float:
 # --- participants -----------------------------------------------------------------------------
 
 
-def participant_affinity(gold: Participant, pred: Participant) -> float:
+def participant_affinity(gold: Participant, pred: Participant, rules: Rules = STRICT) -> float:
     """How surely two entries are the same participant; 0.0 means not the same.
 
     Tiers, so that the one-to-one assignment prefers the surest evidence: both named -> the name
     decides (1.0 equal, 0.95 same last name, else 0); otherwise overlapping mention spans
     (0.6-0.9, more with equal affiliation: one mention "US and Russian participants" often stands
-    for two entries); otherwise mention words with Jaccard >= 0.5 and equal affiliation (0.35-0.4).
+    for two entries); under the lenient rules only, otherwise mention words with Jaccard >= 0.5
+    and equal affiliation (0.35-0.4).
     """
     gold_name, pred_name = norm(gold.name), norm(pred.name)
     if gold_name and pred_name:
@@ -92,6 +96,8 @@ def participant_affinity(gold: Participant, pred: Participant) -> float:
     same_affiliation = norm(gold.affiliation) == norm(pred.affiliation)
     if intersection(gold.span, pred.span) > 0:
         return 0.6 + 0.2 * same_affiliation + 0.1 * span_similarity(gold.span, pred.span)
+    if not rules.participants_by_words:
+        return 0.0
     gold_words, pred_words = word_set(gold.mention), word_set(pred.mention)
     if not same_affiliation or not gold_words or not pred_words:
         return 0.0
@@ -100,14 +106,14 @@ def participant_affinity(gold: Participant, pred: Participant) -> float:
 
 
 def match_participants(
-    gold: Sequence[Participant], pred: Sequence[Participant]
+    gold: Sequence[Participant], pred: Sequence[Participant], rules: Rules = STRICT
 ) -> list[tuple[int, int]]:
     """One-to-one (gold index, predicted index) pairs of the same participant, surest first."""
     scores = {
         (i, j): score
         for i, g in enumerate(gold)
         for j, p in enumerate(pred)
-        if (score := participant_affinity(g, p)) > 0
+        if (score := participant_affinity(g, p, rules)) > 0
     }
     return _assign_greedy(scores)
 
@@ -121,11 +127,12 @@ def _participant_share(gold: Meeting, pred: Meeting, pairs: list[tuple[int, int]
     return len(pairs) / len(gold.participants)
 
 
-def _location_agreement(gold: Meeting, pred: Meeting) -> float | None:
+def _location_agreement(gold: Meeting, pred: Meeting, rules: Rules) -> float | None:
+    same_place = contains if rules.place_containment else same_text
     checks = [
         1.0 if g is not None and p is not None and same(g, p) else 0.0
         for g, p, same in (
-            (place_of(gold), place_of(pred), contains),
+            (place_of(gold), place_of(pred), same_place),
             (country_in(gold), country_in(pred), same_text),
         )
         if g is not None or p is not None
@@ -144,25 +151,27 @@ def _time_agreement(gold: Meeting, pred: Meeting) -> float | None:
     return 0.5 if overlaps(g, p) else 0.0
 
 
-def _similarity(gold: Meeting, pred: Meeting) -> tuple[float, bool]:
-    """(similarity, whether the pair shares evidence text or a participant)."""
-    pairs = match_participants(gold.participants, pred.participants)
+def _similarity(gold: Meeting, pred: Meeting, rules: Rules) -> tuple[float, bool]:
+    """(similarity, whether the pair shares what the rules require to be the same meeting)."""
+    pairs = match_participants(gold.participants, pred.participants, rules)
     parts = {
         "evidence": span_similarity(evidence_span(gold), evidence_span(pred)),
         "participants": _participant_share(gold, pred, pairs),
-        "location": _location_agreement(gold, pred),
+        "location": _location_agreement(gold, pred, rules),
         "time": _time_agreement(gold, pred),
     }
     present = {name: value for name, value in parts.items() if value is not None}
     weight = sum(WEIGHTS[name] for name in present)
     score = sum(WEIGHTS[name] * value for name, value in present.items()) / weight
-    shared = intersection(evidence_span(gold), evidence_span(pred)) > 0 or bool(pairs)
-    return score, shared
+    same_evidence = intersection(evidence_span(gold), evidence_span(pred)) > 0
+    if rules.match_needs_evidence_and_participant:
+        return score, same_evidence and bool(pairs)
+    return score, same_evidence or bool(pairs)
 
 
-def similarity(gold: Meeting, pred: Meeting) -> float:
+def similarity(gold: Meeting, pred: Meeting, rules: Rules = STRICT) -> float:
     """The matching similarity in [0, 1] (see the module docstring for the weights)."""
-    return _similarity(gold, pred)[0]
+    return _similarity(gold, pred, rules)[0]
 
 
 def _assign_greedy(scores: Mapping[tuple[int, int], float]) -> list[tuple[int, int]]:
@@ -192,13 +201,19 @@ def assign_optimal(scores: Mapping[tuple[int, int], float]) -> list[tuple[int, i
 
 
 def match_meetings(
-    gold: Sequence[Meeting], required: Sequence[bool], pred: Sequence[Meeting]
+    gold: Sequence[Meeting],
+    required: Sequence[bool],
+    pred: Sequence[Meeting],
+    rules: Rules = STRICT,
 ) -> list[MatchedPair]:
-    """One-to-one gold/prediction pairs: required gold first, then optional gold, by gold index."""
+    """One-to-one gold/prediction pairs: required gold first, then optional gold, by gold index.
+
+    One-to-one throughout, so an optional gold meeting absorbs at most one prediction; any
+    other prediction of it counts as extra."""
     eligible: dict[tuple[int, int], float] = {}
     for i, g in enumerate(gold):
         for j, p in enumerate(pred):
-            score, shared = _similarity(g, p)
+            score, shared = _similarity(g, p, rules)
             if shared and score >= MATCH_THRESHOLD:
                 eligible[(i, j)] = score
     first = assign_optimal({k: s for k, s in eligible.items() if required[k[0]]})

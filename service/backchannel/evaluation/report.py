@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from backchannel.contract.schema import ExtractResult
 from backchannel.evaluation.gold import GoldArticle
+from backchannel.evaluation.rules import STRICT, Rules
 from backchannel.evaluation.scoring import (
     ArticleScore,
     SetScore,
@@ -21,6 +22,7 @@ from backchannel.evaluation.scoring import (
     grounding_rate,
     score_article,
 )
+from backchannel.evaluation.stats import bootstrap, recall_by_tag
 from backchannel.pipeline.batch import BatchItem, BatchOutcome
 
 
@@ -47,18 +49,25 @@ class EvalReport:
     articles: list[ArticleScore]
     stats: dict[str, Any]
     meta: dict[str, Any]
+    intervals: dict[str, list[float]] = field(default_factory=dict)
+    by_tag: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "meta": self.meta,
             "stats": self.stats,
             "score": self.score.to_dict(),
+            "intervals_95": self.intervals,
+            "recall_by_tag": self.by_tag,
             "articles": [a.to_dict() for a in self.articles],
         }
 
 
 def score_predictions(
-    gold: list[GoldArticle], predictions: dict[str, dict[str, Any]], meta: dict[str, Any]
+    gold: list[GoldArticle],
+    predictions: dict[str, dict[str, Any]],
+    meta: dict[str, Any],
+    rules: Rules = STRICT,
 ) -> EvalReport:
     articles: list[ArticleScore] = []
     latencies, prompt_tokens, completion_tokens, calls, model_ms = [], [], [], [], []
@@ -80,7 +89,7 @@ def score_predictions(
             completion_tokens.append(result.usage.completion_tokens)
             calls.append(result.usage.calls)
             model_ms.append(result.usage.model_ms)
-        articles.append(score_article(art.id, art.meetings, meetings))
+        articles.append(score_article(art.id, art.meetings, meetings, rules))
     stats = {
         "articles": len(gold),
         "failed": failed,
@@ -99,7 +108,15 @@ def score_predictions(
         if model_ms
         else None,
     }
-    return EvalReport(aggregate(articles), articles, stats, meta)
+    meta = {**meta, "scorer": rules.name}
+    return EvalReport(
+        aggregate(articles),
+        articles,
+        stats,
+        meta,
+        intervals=bootstrap(articles),
+        by_tag=recall_by_tag(gold, articles),
+    )
 
 
 def predictions_from(outcomes: list[BatchOutcome]) -> dict[str, dict[str, Any]]:
@@ -129,10 +146,11 @@ def render_markdown(report: EvalReport) -> str:
     lines += [f"- {k}: `{v}`" for k, v in report.meta.items()]
     lines += ["", "## Headline", "", "| metric | value |", "| --- | --- |"]
     meeting = s["meetings"]
+    ci = report.intervals
     lines += [
         f"| meeting precision / recall / F1 | {meeting['precision']:.3f} / "
-        f"{meeting['recall']:.3f} / {meeting['f1']:.3f} |",
-        f"| slot F1 (micro), strict | {s['slot_f1_strict']:.3f} |",
+        f"{meeting['recall']:.3f} / {meeting['f1']:.3f}{_ci(ci.get('meeting_f1'))} |",
+        f"| slot F1 (micro), strict | {s['slot_f1_strict']:.3f}{_ci(ci.get('slot_f1_strict'))} |",
         f"| slot F1 (micro), relaxed | {s['slot_f1_relaxed']:.3f} |",
     ]
     lines += [f"| {k} | {v} |" for k, v in report.stats.items()]
@@ -143,6 +161,12 @@ def render_markdown(report: EvalReport) -> str:
                 f"| {name} ({variant}) | {v['precision']:.3f} | {v['recall']:.3f} | "
                 f"{v['f1']:.3f} | {v['tp']} | {v['fp']} | {v['fn']} |"
             )
+    lines += ["", "## Recall per tag (required gold meetings)", "", "| tag | meetings | found |"
+              " recall |", "| --- | --- | --- | --- |"]  # fmt: skip
+    lines += [
+        f"| {tag} | {v['meetings']} | {v['found']} | {v['recall']:.3f} |"
+        for tag, v in report.by_tag.items()
+    ]
     lines += ["", "## Per article", ""]
     for art in report.articles:
         d = art.to_dict()
@@ -151,6 +175,10 @@ def render_markdown(report: EvalReport) -> str:
         lines += [f"- {e}" for e in errors] or ["- no errors"]
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _ci(interval: list[float] | None) -> str:
+    return f" (95% CI {interval[0]:.3f}-{interval[1]:.3f})" if interval else ""
 
 
 def _percentile(values: list[int], q: int) -> int | None:
@@ -179,11 +207,17 @@ def render_summary(report: EvalReport) -> str:
                 (f"{name} (relaxed)", relaxed["precision"], relaxed["recall"], relaxed["f1"])
             )
     rows.append(("slot F1 micro strict", "", "", s["slot_f1_strict"]))
+    ci = report.intervals
     rows.append(("slot F1 micro relaxed", "", "", s["slot_f1_relaxed"]))
     lines = []
     for label, *nums in rows:
         cells = [n if isinstance(n, str) else f"{n:.3f}" for n in nums]
         lines.append(f"{label:<28}" + "".join(f"{c:>8}" for c in cells))
+    if ci:
+        lines.append(
+            f"95% CI over articles: meeting F1 {ci['meeting_f1'][0]:.3f}-{ci['meeting_f1'][1]:.3f}"
+            f"  slot F1 strict {ci['slot_f1_strict'][0]:.3f}-{ci['slot_f1_strict'][1]:.3f}"
+        )
     stats = report.stats
     lines.append(
         f"grounding {stats['grounding_rate']:.1%}  warnings {stats['warnings']}  "

@@ -8,20 +8,21 @@ against. Slots (`SLOTS`) are counted over matched pairs and, so that the micro s
 both finding and filling meetings, over unmatched ones too: a missed meeting is scored as if
 paired with an empty prediction (FN for each filled slot) and an extra prediction as if paired
 with an empty gold (FP for each filled slot). The same rule holds one level down: an unmatched
-participant costs its capacity and affiliation as well. A wrong value is both FP and FN;
+participant costs its capacity and affiliation (and, under the strict rules, its name and role)
+as well. A wrong value is both FP and FN;
 "unknown" enums and empty strings are no value. Every ratio with a zero denominator is 1.0
 (nothing claimed, nothing wrong; nothing to find, nothing missed), so empty gold and empty
 prediction score 1.0 and an empty prediction against gold scores P 1.0, R 0.0, F1 0.0.
 
-Two variants: strict, and relaxed, where `time` only needs the intervals to overlap (a null bound
-is open) and `country` only needs one name to contain the other ("Geneva, Switzerland"), and is
-also right when the predicted place names the gold country. Error strings read
-`gold != predicted`.
+Two variants of each slot: strict, and relaxed, where `time` only needs the intervals to overlap
+(a null bound is open), `role` only needs one to contain the other ("Foreign Minister" ~
+"Russian Foreign Minister"), and `country` is also right when the predicted place names the gold
+country. Which rules (`rules.py`): strict by default; the lenient ones reproduce older reports.
+Error strings read `gold != predicted`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,18 +43,9 @@ from backchannel.evaluation.fields import (
 )
 from backchannel.evaluation.gold import GoldMeeting
 from backchannel.evaluation.matching import MatchedPair, match_meetings, match_participants
+from backchannel.evaluation.rules import STRICT, Rules
 
-SLOTS: tuple[str, ...] = (
-    "participants",
-    "capacity",
-    "affiliation",
-    "place",
-    "country",
-    "time",
-    "track",
-    "status",
-)
-_NON_WORD = re.compile(r"[\W_]+")
+SLOTS = STRICT.slots  # the default rules' slots; `Rules.slots` for others
 
 
 # --- counts -----------------------------------------------------------------------------------
@@ -102,8 +94,8 @@ def micro(slots: Mapping[str, Counts]) -> Counts:
     return sum(slots.values(), Counts())
 
 
-def _empty_slots() -> dict[str, Counts]:
-    return {slot: Counts() for slot in SLOTS}
+def _empty_slots(slots: Sequence[str] = SLOTS) -> dict[str, Counts]:
+    return {slot: Counts() for slot in slots}
 
 
 def _slots_dict(slots: Mapping[str, Counts]) -> dict[str, dict[str, Any]]:
@@ -176,11 +168,12 @@ class SetScore(_SlotF1):
 
 def aggregate(articles: Sequence[ArticleScore]) -> SetScore:
     """Pool the counts of every article (micro-averaging), so big articles weigh more."""
-    strict, relaxed = _empty_slots(), _empty_slots()
+    slots = list(articles[0].slots_strict) if articles else list(SLOTS)
+    strict, relaxed = _empty_slots(slots), _empty_slots(slots)
     meetings = Counts()
     for art in articles:
         meetings += art.meetings
-        for slot in SLOTS:
+        for slot in slots:
             strict[slot] += art.slots_strict[slot]
             relaxed[slot] += art.slots_relaxed[slot]
     return SetScore(len(articles), meetings, strict, relaxed)
@@ -204,9 +197,14 @@ def _compare(gold: Any, pred: Any, same: Callable[[Any, Any], bool]) -> Counts:
 class _Tally:
     """Slot counts of one article in both variants, plus the error lines of matched pairs."""
 
-    strict: dict[str, Counts] = field(default_factory=_empty_slots)
-    relaxed: dict[str, Counts] = field(default_factory=_empty_slots)
+    rules: Rules
+    strict: dict[str, Counts] = field(init=False)
+    relaxed: dict[str, Counts] = field(init=False)
     errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.strict = _empty_slots(self.rules.slots)
+        self.relaxed = _empty_slots(self.rules.slots)
 
     def add(self, slot: str, strict: Counts, relaxed: Counts | None = None) -> None:
         self.strict[slot] += strict
@@ -232,7 +230,15 @@ class _Tally:
 def _tally_participant(
     tally: _Tally, gold: Participant | None, pred: Participant | None, subject: str | None
 ) -> None:
-    """Capacity and affiliation of one participant entry (matched, missed or extra)."""
+    """Capacity and affiliation (with the strict rules, name and role too) of one participant
+    entry, matched, missed or extra."""
+    if tally.rules.person_slots:
+        for slot in ("name", "role"):
+            gold_value, pred_value = (
+                text_value(getattr(p, slot)) if p else None for p in (gold, pred)
+            )
+            relaxed = _compare(gold_value, pred_value, contains) if slot == "role" else None
+            tally.value(slot, subject, gold_value, pred_value, same_text, relaxed=relaxed)
     gold_capacity, pred_capacity = (enum_value(p.capacity) if p else None for p in (gold, pred))
     tally.value("capacity", subject, gold_capacity, pred_capacity)
     gold_affiliation, pred_affiliation = (
@@ -247,7 +253,7 @@ def _tally_participants(
     """Participants of one pair; with `where` (a matched pair), mistakes become error lines."""
     gold_parts = gold.participants if gold else []
     pred_parts = pred.participants if pred else []
-    pairs = match_participants(gold_parts, pred_parts)
+    pairs = match_participants(gold_parts, pred_parts, tally.rules)
     for i, j in pairs:
         tally.add("participants", Counts(tp=1))
         subject = who(gold_parts[i]) if where else None
@@ -264,30 +270,30 @@ def _tally_participants(
             tally.errors.append(f"extra participant {who(pred_parts[j])} in {where}")
 
 
-def _relaxed_country(gold: Meeting | None, pred: Meeting | None) -> Counts:
-    """Country by containment, also right when the predicted place names the gold one.
-
-    So a prediction that puts the country in `place` is not punished for the country (it still
-    is for the place).
-    """
+def _relaxed_country(gold: Meeting | None, pred: Meeting | None, rules: Rules) -> Counts:
+    """Country also right when the predicted place names the gold one, so a prediction that
+    puts the country in `place` is not punished for the country (it still is for the place).
+    Lenient rules: either name may contain the other ("Sudan" ~ "South Sudan")."""
+    same = contains if rules.country_containment else same_text
     gold_country, pred_place = country_in(gold), place_of(pred)
-    if gold_country is not None and pred_place is not None and contains(gold_country, pred_place):
+    if gold_country is not None and pred_place is not None and same(gold_country, pred_place):
         return Counts(tp=1)
-    return _compare(gold_country, country_in(pred), contains)
+    return _compare(gold_country, country_in(pred), same)
 
 
 def _tally_pair(tally: _Tally, gold: Meeting | None, pred: Meeting | None) -> None:
     """Count every slot of one pair; a None side is the empty half of an unmatched meeting."""
     subject = excerpt(gold) if gold is not None and pred is not None else None
     _tally_participants(tally, gold, pred, subject)
-    tally.value("place", subject, place_of(gold), place_of(pred), contains)
+    same_place = contains if tally.rules.place_containment else same_text
+    tally.value("place", subject, place_of(gold), place_of(pred), same_place)
     tally.value(
         "country",
         subject,
         country_in(gold),
         country_in(pred),
         same_text,
-        relaxed=_relaxed_country(gold, pred),
+        relaxed=_relaxed_country(gold, pred, tally.rules),
     )
     gold_time, pred_time = interval_of(gold), interval_of(pred)
     tally.value(
@@ -307,15 +313,18 @@ def _tally_pair(tally: _Tally, gold: Meeting | None, pred: Meeting | None) -> No
 
 
 def score_article(
-    article_id: str, gold: Sequence[GoldMeeting], predicted: Sequence[Meeting]
+    article_id: str,
+    gold: Sequence[GoldMeeting],
+    predicted: Sequence[Meeting],
+    rules: Rules = STRICT,
 ) -> ArticleScore:
     """Match and count one article's predictions against its gold."""
     required = [g.required for g in gold]
-    matches = match_meetings(gold, required, predicted)
+    matches = match_meetings(gold, required, predicted, rules)
     by_gold = {m.gold: m for m in matches}
     missed = [i for i, req in enumerate(required) if req and i not in by_gold]
     extra = sorted(set(range(len(predicted))) - {m.pred for m in matches})
-    tally = _Tally()
+    tally = _Tally(rules)
     for i, meeting in enumerate(gold):
         if i in missed:
             tally.errors.append(f"missed: {meeting.evidence.text[:80]}")
