@@ -24,7 +24,7 @@ from common import ROOT, start_fake_model, stop
 
 
 def _write_batch(path: Path, count: int) -> None:
-    texts = sorted((ROOT / "eval" / "articles").glob("*.json"))
+    texts = sorted((ROOT / "eval" / "dev").glob("*.json"))
     with path.open("w") as fh:
         for i in range(count):
             art = json.loads(texts[i % len(texts)].read_text())

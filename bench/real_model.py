@@ -32,7 +32,7 @@ from common import ROOT
 def shortest(n: int) -> Path:
     folder = Path(tempfile.mkdtemp()) / "set"
     folder.mkdir()
-    files = sorted((ROOT / "eval" / "articles").glob("*.json"), key=lambda f: f.stat().st_size)
+    files = sorted((ROOT / "eval" / "dev").glob("*.json"), key=lambda f: f.stat().st_size)
     for f in files[:n]:
         shutil.copy(f, folder)
     return folder

@@ -33,7 +33,7 @@ def main() -> None:
 
     single, sentence = load_prompts(), load_sentence_prompts()
     ratios: dict[str, list[float]] = {"single": [], "sentence sent": [], "sentence evaluated": []}
-    for f in sorted((ROOT / "eval" / "articles").glob("*.json")):
+    for f in sorted((ROOT / "eval" / "dev").glob("*.json")):
         art = json.loads(f.read_text())
         date = dt.date.fromisoformat(art["published_at"]) if art["published_at"] else None
         sents = split_sentences(art["text"])

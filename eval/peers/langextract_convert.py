@@ -135,7 +135,7 @@ def convert(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw", type=Path)
-    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "articles")
+    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "dev")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct-q4_k_m")
     args = parser.parse_args()

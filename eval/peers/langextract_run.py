@@ -78,7 +78,7 @@ def _example() -> lx.data.ExampleData:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "articles")
+    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "dev")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--base-url", default="http://127.0.0.1:8765/v1")
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct-q4_k_m")
