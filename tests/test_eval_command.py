@@ -174,3 +174,68 @@ def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fak
     outcomes = asyncio.run(run_batch(ex, items, 2, seen.append))
     assert [o.ok for o in outcomes] == [True, False, True] and len(seen) == 3
     assert outcomes[1].code == "internal_error" and "RuntimeError: a bug" in outcomes[1].message
+
+
+def test_report_has_intervals_recall_per_tag_and_the_scorer(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
+    out = tmp_path / "out"
+    env = _env(fake_model, tmp_path)
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["meta"]["scorer"] == "strict"
+    low, high = report["intervals_95"]["meeting_f1"]
+    assert 0.0 <= low <= report["score"]["meetings"]["f1"] <= high <= 1.0
+    assert "name" in report["score"]["slots_strict"]  # the strict rules score names
+    # The seed's gold predates meeting tags: its required meetings count as "untagged".
+    gold = json.loads(SEED_GOLD.read_text())["meetings"]
+    assert report["recall_by_tag"]["untagged"]["meetings"] == sum(g["required"] for g in gold)
+    assert "95% CI over articles" in proc.stdout
+    assert "## Recall per tag" in (out / "report.md").read_text()
+
+    lenient = tmp_path / "lenient"
+    proc = run_cli(["eval", "--set", str(folder), "--predictions", str(out / "predictions.jsonl"),
+                    "--scorer", "lenient", "--out", str(lenient)], env)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    old = json.loads((lenient / "report.json").read_text())
+    assert old["meta"]["scorer"] == "lenient" and "name" not in old["score"]["slots_strict"]
+    bad = run_cli(["eval", "--set", str(folder), "--scorer", "loose"], env)
+    assert bad.returncode == 2 and "--scorer must be one of strict, lenient" in bad.stderr
+
+
+def test_bootstrap_interval_narrows_with_agreement():
+    from backchannel.evaluation.scoring import ArticleScore, Counts
+    from backchannel.evaluation.stats import bootstrap
+
+    def article(tp: int, fp: int, fn: int) -> ArticleScore:
+        slots = {"participants": Counts(tp, fp, fn)}
+        return ArticleScore("a", [], [], [], Counts(tp, fp, fn), slots, dict(slots))
+
+    same = bootstrap([article(2, 0, 0)] * 20)
+    assert same["meeting_f1"] == [1.0, 1.0]
+    mixed = bootstrap([article(2, 0, 0), article(0, 1, 1)] * 10)
+    low, high = mixed["meeting_f1"]
+    assert low < 4 / 6 < high  # pooled F1 of the whole set: 2 * 20 / (2 * 20 + 10 + 10)
+
+
+def test_recall_by_tag_counts_required_meetings_found():
+    from backchannel.evaluation.gold import GoldArticle
+    from backchannel.evaluation.scoring import score_article
+    from backchannel.evaluation.stats import recall_by_tag
+
+    from tests import factories
+
+    text = "Envoys from Chad and Niger met in Doha. She later met him in Rome. " + "x" * 10_000
+    one = factories.meeting(text, "Envoys from Chad and Niger met in Doha.",
+                            [factories.person(text, "Envoys from Chad and Niger")],
+                            tags=["kind:diplomacy"], event_id="doha")  # fmt: skip
+    two = factories.meeting(text, "She later met him in Rome.", [factories.person(text, "She"),
+                            factories.person(text, "him")],
+                            tags=["kind:diplomacy", "pronoun"], event_id="rome")  # fmt: skip
+    art = GoldArticle.model_validate({"id": "t", "text": text, "meetings": [one, two]})
+    found = score_article("t", art.meetings, [factories.as_prediction(one)])
+    table = recall_by_tag([art], [found])
+    assert table["kind:diplomacy"] == {"meetings": 2, "found": 1, "recall": 0.5}
+    assert table["pronoun"] == {"meetings": 1, "found": 0, "recall": 0.0}
+    assert table["article>10k"]["meetings"] == 2
