@@ -39,7 +39,7 @@ def main() -> None:
         sents = split_sentences(art["text"])
         own = len(llm.tokenize(art["text"].encode()))
         ratios["single"].append(len(render(single.messages(sents, date))) / own)
-        prompts = [render(sentence.messages(sents, date, s.number))
+        prompts = [render(sentence.messages(sents, date, s))
                    for s in candidate_sentences(sents)]  # fmt: skip
         sent = sum(len(p) for p in prompts)
         evaluated = len(prompts[0]) if prompts else 0

@@ -48,6 +48,20 @@ class Reply:
         return json.dumps(answer_for(payload, self.draft))
 
 
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def count_tokens(text: str) -> int:
+    """The scripted server's tokenizer: a word or a punctuation mark is one token."""
+    return len(_TOKEN.findall(text))
+
+
+def prompt_tokens(payload: dict) -> int:
+    """Tokens of a chat request's prompt: its messages, plus a few for the template of each."""
+    messages = payload.get("messages", [])
+    return sum(count_tokens(m.get("content") or "") for m in messages) + 5 * len(messages)
+
+
 _QUESTION = re.compile(r"Question about sentence \[(\d+)\]")
 
 
@@ -75,10 +89,14 @@ class FakeModelServer:
     """Serves `/v1/chat/completions` from `queue`; falls back to `default` when it is empty."""
 
     default: Callable[[dict], Reply] | None = None
+    # With a context size, it says so at /props, counts tokens at /tokenize and refuses a request
+    # whose prompt and max_tokens exceed it, as llama.cpp's server does (HTTP 400).
+    n_ctx: int | None = None
     host: str = "127.0.0.1"
     port: int = 0
     queue: deque[Reply] = field(default_factory=deque)
     requests: list[dict] = field(default_factory=list)
+    refused: list[int] = field(default_factory=list)  # tokens asked for, of requests over n_ctx
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -106,15 +124,29 @@ class FakeModelServer:
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/v1/models":
                     self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
+                elif self.path.rstrip("/") == "/props" and owner.n_ctx:
+                    self._send(200, {"default_generation_settings": {"n_ctx": owner.n_ctx}})
                 else:
                     self._send(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}")
+                if self.path.rstrip("/") == "/tokenize" and owner.n_ctx:
+                    self._send(200, {"tokens": [0] * count_tokens(payload.get("content", ""))})
+                    return
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     self._send(404, {"error": {"message": "not found"}})
                     return
+                if owner.n_ctx:
+                    needed = prompt_tokens(payload) + int(payload.get("max_tokens") or 0)
+                    if needed > owner.n_ctx:
+                        with owner._lock:
+                            owner.refused.append(needed)
+                        self._send(400, {"error": {"message": (
+                            f"the request exceeds the available context size ({needed} > "
+                            f"{owner.n_ctx} tokens)")}})  # fmt: skip
+                        return
                 reply = owner._next(payload)
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Bound on generated tokens per call; default 1024 for `single`, 384 for "
         "`sentence` (one sentence's meeting fits in about 300)",
     )
+    context_tokens: int = Field(
+        default=8192,
+        ge=1024,
+        description="The model's context in tokens, where the server does not say (llama.cpp's do)",
+    )
     connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to connect")
     read_timeout: float = Field(default=300.0, gt=0, description="Seconds to wait for a reply")
     max_reasks: int = Field(default=1, ge=0, le=5, description="Re-asks after invalid output")

@@ -41,6 +41,7 @@ from backchannel.contract.errors import (
     ModelUnavailable,
 )
 from backchannel.contract.schema import Usage
+from backchannel.model.context import ContextWindow
 from backchannel.model.partial_json import salvage
 from backchannel.settings import Settings
 
@@ -110,6 +111,8 @@ class LLMClient:
             # The standard nested json_schema form: OpenAI, vLLM, Ollama and llama.cpp's own
             # server (the embedded one) take it; llama-cpp-python's server wants json_object.
             self.response_format = "json_schema"
+        self.max_tokens = settings.effective_max_tokens
+        self.context = ContextWindow(settings, self.base_url)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._openai: openai.AsyncOpenAI | None = None
         self._client: instructor.AsyncInstructor | None = None
@@ -165,7 +168,7 @@ class LLMClient:
                         response_model=response_model,
                         max_retries=self.settings.max_reasks,
                         temperature=self.settings.temperature,
-                        max_tokens=self.settings.effective_max_tokens,
+                        max_tokens=self.max_tokens,
                         hooks=hooks,
                     )
             return result, stats

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -31,26 +32,38 @@ class PromptSet:
     examples: tuple[dict[str, Any], ...]
     version: str
 
-    def messages(self, sentences: list[Sentence], published_at: dt.date | None) -> list[dict]:
-        """System + guidelines, the few-shot pairs, then the article as numbered sentences."""
+    def messages(self, window: Sequence[Sentence], published_at: dt.date | None) -> list[dict]:
+        """System + guidelines, the few-shot pairs, then the article (or one window of it) as
+        numbered sentences."""
         out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
         for ex in self.examples:
             lines, date = _example_article(ex)
-            out.append({"role": "user", "content": _article_block(lines, date)})
+            out.append({"role": "user", "content": _article_block(_numbered(lines), date)})
             out.append({"role": "assistant", "content": json.dumps(ex["answer"])})
-        out.append(
-            {"role": "user", "content": _article_block([s.text for s in sentences], published_at)}
-        )
+        out.append({"role": "user", "content": _article_block(window, published_at)})
         return out
 
 
+def _numbered(lines: Sequence[str]) -> list[tuple[int, str]]:
+    return list(enumerate(lines, 1))
+
+
 def _article_block(
-    sentences: list[str],
+    window: Sequence[Sentence] | Sequence[tuple[int, str]],
     published_at: dt.date | None,
     ask: str = "List the meetings as JSON.",
 ) -> str:
+    """The article as "[n] sentence" lines, n the sentence's number in the whole article; a gap
+    in the numbers (a window of a long article) is shown as "[...]"."""
     date = f"{published_at.isoformat()} ({published_at:%A})" if published_at else "unknown"
-    numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
+    lines, previous = [], 0
+    for item in window:
+        number, text = (item.number, item.text) if isinstance(item, Sentence) else item
+        if number != previous + 1:
+            lines.append("[...]")
+        lines.append(f"[{number}] {text}")
+        previous = number
+    numbered = "\n".join(lines)
     return f"Publication date: {date}\nArticle:\n{numbered}\n\n{ask}"
 
 
@@ -69,18 +82,20 @@ class SentencePromptSet:
     version: str
 
     def messages(
-        self, sentences: list[Sentence], published_at: dt.date | None, number: int
+        self, window: Sequence[Sentence], published_at: dt.date | None, asked: Sentence
     ) -> list[dict]:
+        """The question about sentence `asked`, shown within `window` (the whole article, or a
+        window of a long one that contains it)."""
         out: list[dict] = [{"role": "system", "content": f"{self.system}\n\n{self.guidelines}"}]
         for ex in self.examples:
             lines, date = _example_article(ex)
             for q in ex["questions"]:
                 question = _question(lines[q["sentence"] - 1], q["sentence"])
-                out.append({"role": "user", "content": _article_block(lines, date, question)})
+                block = _article_block(_numbered(lines), date, question)
+                out.append({"role": "user", "content": block})
                 out.append({"role": "assistant", "content": json.dumps({"answer": q["answer"]})})
-        texts = [s.text for s in sentences]
-        question = _question(texts[number - 1], number)
-        out.append({"role": "user", "content": _article_block(texts, published_at, question)})
+        question = _question(asked.text, asked.number)
+        out.append({"role": "user", "content": _article_block(window, published_at, question)})
         return out
 
 

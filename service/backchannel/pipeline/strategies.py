@@ -3,9 +3,12 @@
 - `single`: one call lists every meeting (the baseline).
 - `sentence`: code picks candidate sentences (meeting words), then one short constrained call per
   candidate asks only "does this sentence report a meeting, and with whom, where, when?", with the
-  whole article as a shared prompt prefix the server can cache. A narrow question suits a small
-  model better than enumerating a whole article, and a "no" costs a handful of tokens; the eval
+  article as a shared prompt prefix the server can cache. A narrow question suits a small model
+  better than enumerating a whole article, and a "no" costs a handful of tokens; the eval
   (eval/results/) says which strategy wins.
+
+Both see the article through `windows`: the whole article when it fits the model's context, else
+overlapping windows of it led by the headline and lede.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from backchannel import lexicon
 from backchannel.model.draft import Draft, SentenceAnswer
 from backchannel.model.llm import CallStats, LLMClient
 from backchannel.model.prompts import PromptSet, SentencePromptSet
+from backchannel.pipeline.windows import budget, plan, window_for
 from backchannel.text.sentences import Sentence
 
 _TRIGGER = lexicon.regex("meetings", "trigger")
@@ -46,7 +50,18 @@ class SingleStrategy:
     async def draft(
         self, llm: LLMClient, sentences: list[Sentence], published_at: dt.date | None
     ) -> tuple[Draft, CallStats]:
-        return await llm.extract(self.prompts.messages(sentences, published_at), Draft)
+        """One call per window (one for an article that fits); the windows' meetings together,
+        repeats left to the assembly, which merges them."""
+        fixed = self.prompts.messages([], published_at)
+        room = await budget(llm.context, sentences, fixed, 0, llm.max_tokens)
+        total, meetings = CallStats(), []
+        for window in plan(sentences, room):
+            draft, stats = await llm.extract(
+                self.prompts.messages(window.sentences, published_at), Draft
+            )
+            total.merge(stats)
+            meetings += draft.meetings
+        return Draft(meetings=meetings), total
 
 
 class SentenceStrategy:
@@ -59,11 +74,24 @@ class SentenceStrategy:
     async def draft(
         self, llm: LLMClient, sentences: list[Sentence], published_at: dt.date | None
     ) -> tuple[Draft, CallStats]:
-        # Sequential on purpose: consecutive calls share the article prefix in the server's cache.
-        total = CallStats()
-        meetings = []
-        for s in candidate_sentences(sentences):
-            messages = self.prompts.messages(sentences, published_at, s.number)
+        """One question per candidate sentence, asked within the window that holds it best.
+
+        Sequential on purpose, window by window: consecutive questions about one window share
+        its prompt prefix in the server's cache, so only the question is evaluated again.
+        """
+        candidates = candidate_sentences(sentences)
+        total, meetings = CallStats(), []
+        if not candidates:
+            return Draft(meetings=meetings), total
+        longest = max(candidates, key=lambda s: len(s.text))
+        fixed = self.prompts.messages([], published_at, longest)
+        windows = plan(sentences, await budget(llm.context, sentences, fixed, 0, llm.max_tokens))
+        asked = sorted(
+            ((windows.index(window_for(windows, s.number)), s.number, s) for s in candidates),
+            key=lambda item: item[:2],
+        )
+        for index, _, s in asked:
+            messages = self.prompts.messages(windows[index].sentences, published_at, s)
             answer, stats = await llm.extract(messages, SentenceAnswer)
             total.merge(stats)
             meeting = answer.as_meeting(s.number)
