@@ -6,7 +6,7 @@ PUBLISHED_AT ?= 2025-02-20
 
 .PHONY: setup model run test test-fast lint bench clean
 
-.venv/.installed: pyproject.toml constraints.txt scripts/setup.sh
+.venv/.installed: pyproject.toml constraints.txt scripts/setup.sh scripts/build-llama-server.sh
 	bash scripts/setup.sh
 	touch $@
 
