@@ -1,0 +1,106 @@
+"""Model seconds per article against its length, on the embedded model (issue 16).
+
+    .venv/bin/python bench/long_articles.py [--lengths 5000,20000,50000,100000] [--strategy X]
+
+Builds one article per length from the dev split's texts laid end to end (the seed first, as a
+user pasting a long roundup would), runs `backchannel extract --no-cache` on each on the embedded
+llama.cpp server (started once, shared), and prints for each: characters, sentences, candidate
+sentences, windows, model calls, prompt and generated tokens, model seconds, and seconds per
+candidate. Model time should grow about linearly with the number of candidate sentences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from backchannel.contract.schema import ExtractResult
+from backchannel.embedded.local_server import embedded_backend
+from backchannel.model.llm import LLMClient
+from backchannel.model.prompts import load_sentence_prompts
+from backchannel.pipeline.strategies import candidate_sentences
+from backchannel.pipeline.windows import budget, plan
+from backchannel.settings import Settings
+from backchannel.text.sentences import split_sentences
+from common import ROOT, SEED
+
+
+def article(length: int) -> str:
+    texts = [SEED] + [
+        json.loads(f.read_text(encoding="utf-8"))["text"]
+        for f in sorted((ROOT / "eval" / "dev").glob("*.json"))
+    ]
+    out = ""
+    for text in texts:
+        if len(out) >= length:
+            break
+        out += text.strip() + "\n"
+    return out[:length].rsplit("\n", 1)[0]
+
+
+async def windows(settings: Settings, text: str) -> int:
+    sentences = split_sentences(text)
+    candidates = candidate_sentences(sentences)
+    if not candidates:
+        return 0
+    prompts = load_sentence_prompts()
+    longest = max(candidates, key=lambda s: len(s.text))
+    llm = LLMClient(settings)
+    room = await budget(
+        llm.context, sentences, prompts.messages([], None, longest), 0, llm.max_tokens
+    )
+    return len(plan(sentences, room))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", default="5000,20000,50000,100000")
+    parser.add_argument("--strategy", default="sentence")
+    args = parser.parse_args()
+    settings = Settings(strategy=args.strategy)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCHANNEL_")}
+    env["BACKCHANNEL_STRATEGY"] = args.strategy
+    cli = str(Path(sys.executable).with_name("backchannel"))
+    rows = []
+    with embedded_backend(settings, lambda m: print(m, file=sys.stderr)):
+        for length in (int(x) for x in args.lengths.split(",")):
+            text = article(length)
+            path = Path(tempfile.mkdtemp()) / "article.txt"
+            path.write_text(text, encoding="utf-8")
+            proc = subprocess.run([cli, "extract", str(path), "--no-cache"], env=env,
+                                  capture_output=True, text=True)  # fmt: skip
+            if proc.returncode != 0:
+                print(f"{length}: failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
+                continue
+            result = json.loads(proc.stdout)
+            sentences = split_sentences(text)
+            candidates = len(candidate_sentences(sentences))
+            seconds = result["usage"]["model_ms"] / 1000
+            rows.append({
+                "chars": len(text), "sentences": len(sentences), "candidates": candidates,
+                "windows": asyncio.run(windows(settings, text)),
+                "calls": result["usage"]["calls"],
+                "prompt_tokens": result["usage"]["prompt_tokens"],
+                "completion_tokens": result["usage"]["completion_tokens"],
+                "model_s": round(seconds, 1),
+                "s_per_candidate": round(seconds / max(candidates, 1), 2),
+                "meetings": len(result["meetings"]),
+            })  # fmt: skip
+            ExtractResult.model_validate(result).check_grounded(text)  # raises if not
+            print(json.dumps(rows[-1]), flush=True)
+    print("| chars | sentences | candidates | windows | calls | model s | s/candidate |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['chars']:,} | {r['sentences']} | {r['candidates']} | {r['windows']} | "
+              f"{r['calls']} | {r['model_s']} | {r['s_per_candidate']} |")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
