@@ -54,3 +54,31 @@ def test_seed_article_on_the_embedded_model(tmp_path):
         "warnings": len(result.warnings),
     }
     print("E2E", json.dumps(summary))
+
+
+def test_a_reply_that_ignores_the_schema_never_reaches_the_caller(tmp_path):
+    """Fail closed: llama.cpp's server has returned 200 with output that ignores the schema (a
+    top-level `schema` it silently dropped). Here the schema is dropped on purpose, on the real
+    server, and the prompt asks for prose: the reply must end as a clear error, not a result."""
+    import asyncio
+
+    from backchannel.contract.errors import ModelOutputError
+    from backchannel.embedded.local_server import embedded_backend
+    from backchannel.model.draft import SentenceAnswer
+    from backchannel.model.llm import LLMClient
+    from backchannel.settings import Settings
+
+    class SchemaDropped(LLMClient):
+        async def _create(self, **body):
+            body.pop("response_format", None)
+            return await super()._create(**body)
+
+    port = int(os.environ.get("BACKCHANNEL_E2E_PORT", "8791")) + 1
+    settings = Settings(
+        server_port=port, cache_dir=tmp_path, max_tokens=64, max_reasks=1, read_timeout=600
+    )
+    messages = [{"role": "user", "content": "Say hello in one short English sentence."}]
+    with embedded_backend(settings, print):
+        client = SchemaDropped(settings)
+        with pytest.raises(ModelOutputError):  # invalid, or cut off: either way no result
+            asyncio.run(client.extract(messages, SentenceAnswer))
