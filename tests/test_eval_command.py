@@ -44,14 +44,19 @@ def small_set(tmp_path: Path) -> Path:
     return folder
 
 
-def test_eval_runs_scores_and_rescores(fake_model, tmp_path):
+def run_small_set(fake_model, tmp_path: Path):
+    """`eval` over the seed and a no-meeting article, the model answering the seed perfectly."""
     folder = small_set(tmp_path)
     fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
     out = tmp_path / "out"
     env = _env(fake_model, tmp_path)
     proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
     assert proc.returncode == 0, proc.stderr
-    report = json.loads((out / "report.json").read_text())
+    return folder, out, env, proc, json.loads((out / "report.json").read_text())
+
+
+def test_eval_runs_scores_and_rescores(fake_model, tmp_path):
+    folder, out, env, proc, report = run_small_set(fake_model, tmp_path)
     assert report["stats"]["articles"] == 2 and report["stats"]["grounding_rate"] == 1.0
     assert report["meta"]["model"] == "fake-model" and report["meta"]["prompt_version"]
     seed = next(a for a in report["articles"] if a["id"] == "seed-swiss-track-two")
@@ -177,13 +182,7 @@ def test_an_unexpected_error_in_one_article_does_not_end_the_batch(settings, fak
 
 
 def test_report_has_intervals_recall_per_tag_and_the_scorer(fake_model, tmp_path):
-    folder = small_set(tmp_path)
-    fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
-    out = tmp_path / "out"
-    env = _env(fake_model, tmp_path)
-    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], env)
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads((out / "report.json").read_text())
+    folder, out, env, proc, report = run_small_set(fake_model, tmp_path)
     assert report["meta"]["scorer"] == "strict"
     low, high = report["intervals_95"]["meeting_f1"]
     assert 0.0 <= low <= report["score"]["meetings"]["f1"] <= high <= 1.0
