@@ -1,6 +1,7 @@
-"""One real extraction through the embedded llama.cpp server (the only test that uses a model).
+"""The only tests that use a model: one real extraction through the embedded llama-server, and
+one reply that ignores the schema on the same real server.
 
-Runs when BACKCHANNEL_E2E=1 (`make test` and CI set it); then missing prerequisites fail the test
+Run when BACKCHANNEL_E2E=1 (`make test` and CI set it); then missing prerequisites fail the test
 instead of skipping it, so CI cannot pass without really exercising the model.
 """
 
