@@ -1,5 +1,5 @@
 """The only tests that use a model: one real extraction through the embedded llama-server, and
-one reply that ignores the schema on the same real server.
+one reply that ignores the schema, on a real llama-server too.
 
 Run when BACKCHANNEL_E2E=1 (`make test` and CI set it); then missing prerequisites fail the test
 instead of skipping it, so CI cannot pass without really exercising the model.
