@@ -52,9 +52,7 @@ async def windows(settings: Settings, text: str) -> int:
     prompts = load_sentence_prompts()
     longest = max(candidates, key=lambda s: len(s.text))
     llm = LLMClient(settings)
-    room = await budget(
-        llm.context, sentences, prompts.messages([], None, longest), 0, llm.max_tokens
-    )
+    room = await budget(llm.context, sentences, prompts.messages([], None, longest), llm.max_tokens)
     return len(plan(sentences, room))
 
 

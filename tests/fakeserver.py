@@ -97,6 +97,7 @@ class FakeModelServer:
     queue: deque[Reply] = field(default_factory=deque)
     requests: list[dict] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)  # tokens asked for, of requests over n_ctx
+    tokenized: int = 0  # /tokenize requests answered
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -133,6 +134,8 @@ class FakeModelServer:
                 length = int(self.headers.get("content-length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}")
                 if self.path.rstrip("/") == "/tokenize" and owner.n_ctx:
+                    with owner._lock:
+                        owner.tokenized += 1
                     self._send(200, {"tokens": [0] * count_tokens(payload.get("content", ""))})
                     return
                 if self.path.rstrip("/") != "/v1/chat/completions":

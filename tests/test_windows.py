@@ -48,6 +48,7 @@ def test_a_100k_article_passes_with_every_request_within_the_context(
     settings = windowed.model_copy(update={"strategy": strategy, "max_text_chars": 100_000})
     result = asyncio.run(Extractor(settings).extract(ExtractRequest(text=text[:100_000])))
     assert fake_model.refused == [] and result.usage.calls == len(fake_model.requests) > 1
+    assert fake_model.tokenized > 0  # too long to fit by its bytes: counted by the tokenizer
     articles = {r["messages"][-1]["content"].split("\n\n")[0] for r in fake_model.requests}
     assert len(articles) > 1  # several windows
     for request in fake_model.requests:
@@ -99,6 +100,7 @@ def test_an_article_that_fits_is_one_window(settings, fake_model, seed_text):
     asyncio.run(Extractor(settings).extract(ExtractRequest(text=seed_text, published_at=SEED_DATE)))
     [request] = fake_model.requests
     assert "[...]" not in request["messages"][-1]["content"]
+    assert fake_model.tokenized == 0  # its bytes fit: no request to the tokenizer
 
 
 def test_a_sentence_longer_than_the_context_is_a_clear_422(windowed, fake_model):

@@ -53,7 +53,7 @@ class SingleStrategy:
         """One call per window (one for an article that fits); the windows' meetings together,
         repeats left to the assembly, which merges them."""
         fixed = self.prompts.messages([], published_at)
-        room = await budget(llm.context, sentences, fixed, 0, llm.max_tokens)
+        room = await budget(llm.context, sentences, fixed, llm.max_tokens)
         total, meetings = CallStats(), []
         for window in plan(sentences, room):
             draft, stats = await llm.extract(
@@ -85,11 +85,8 @@ class SentenceStrategy:
             return Draft(meetings=meetings), total
         longest = max(candidates, key=lambda s: len(s.text))
         fixed = self.prompts.messages([], published_at, longest)
-        windows = plan(sentences, await budget(llm.context, sentences, fixed, 0, llm.max_tokens))
-        asked = sorted(
-            ((windows.index(window_for(windows, s.number)), s.number, s) for s in candidates),
-            key=lambda item: item[:2],
-        )
+        windows = plan(sentences, await budget(llm.context, sentences, fixed, llm.max_tokens))
+        asked = sorted((window_for(windows, s.number), s.number, s) for s in candidates)
         for index, _, s in asked:
             messages = self.prompts.messages(windows[index].sentences, published_at, s)
             answer, stats = await llm.extract(messages, SentenceAnswer)

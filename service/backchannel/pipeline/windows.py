@@ -44,18 +44,29 @@ async def budget(
     context: ContextWindow,
     sentences: Sequence[Sentence],
     fixed_messages: list[dict],
-    question: int,
     max_tokens: int,
 ) -> Budget:
-    """`fixed_messages` is the prompt with an empty article; `question` the tokens of the
-    longest question asked with it (0 for one whole-article call)."""
-    lines = [f"[{s.number}] {s.text}" for s in sentences]
-    fixed, *per_sentence = await context.count(
-        ["\n".join(m["content"] for m in fixed_messages), *lines]
-    )
-    overhead = fixed + PER_MESSAGE_TOKENS * len(fixed_messages) + question
-    available = int((await context.size() - max_tokens - overhead) / SAFETY)
-    return Budget(available, [n + 1 for n in per_sentence])  # + the line break
+    """`fixed_messages` is the prompt with an empty article (and, for per-sentence questions, the
+    longest question asked with it).
+
+    Byte-level tokenizers (Qwen's, Llama 3's, GPT's) never make more tokens than a text has
+    UTF-8 bytes, so an article whose bytes fit needs no counting: the common case costs no
+    request to the tokenizer.
+    """
+    texts = ["\n".join(m["content"] for m in fixed_messages)]
+    texts += [f"[{s.number}] {s.text}" for s in sentences]
+    size = await context.size()
+
+    def room(counts: list[int]) -> Budget:
+        fixed, *per_sentence = counts
+        overhead = fixed + PER_MESSAGE_TOKENS * len(fixed_messages)
+        available = int((size - max_tokens - overhead) / SAFETY)
+        return Budget(available, [n + 1 for n in per_sentence])  # + the line break
+
+    by_bytes = room([len(t.encode("utf-8")) for t in texts])
+    if sum(by_bytes.per_sentence) <= by_bytes.tokens:
+        return by_bytes
+    return room(await context.count(texts))
 
 
 def plan(sentences: Sequence[Sentence], budget: Budget) -> list[Window]:
@@ -93,7 +104,7 @@ def plan(sentences: Sequence[Sentence], budget: Budget) -> list[Window]:
     return windows
 
 
-def window_for(windows: Sequence[Window], number: int) -> Window:
-    """The window that holds sentence `number` with the most context on both sides."""
-    holding = [w for w in windows if w.first <= number <= w.last]
-    return min(holding, key=lambda w: w.center_distance(number))
+def window_for(windows: Sequence[Window], number: int) -> int:
+    """The index of the window that holds sentence `number` with the most context around it."""
+    holding = [i for i, w in enumerate(windows) if w.first <= number <= w.last]
+    return min(holding, key=lambda i: windows[i].center_distance(number))
