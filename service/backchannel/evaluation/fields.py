@@ -7,15 +7,10 @@ import datetime as dt
 from enum import StrEnum
 
 from backchannel.contract.schema import Meeting, Participant
-from backchannel.text.fold import words
+from backchannel.text.fold import words as norm  # folded words, or None when none is left
 
 Interval = tuple[dt.date | None, dt.date | None]
 _EXCERPT = 60
-
-
-def norm(value: str | None) -> str | None:
-    """Casefolded, accent-free words separated by single spaces; None when nothing is left."""
-    return words(value)
 
 
 def text_value(value: str | None) -> str | None:
