@@ -41,7 +41,9 @@ def test_ungrounded_values_are_dropped_with_warnings(seed_text):
         "Russian Foreign Minister Sergei Lavrov",
         "top US officials",
     ]
-    assert m.participants[0].name is None and m.participants[0].role is None
+    # The model's name and role are not the article's words; the article's own take their place.
+    lavrov = m.participants[0]
+    assert (lavrov.name, lavrov.role) == ("Sergei Lavrov", "Foreign Minister")
     assert m.location is None and m.time is None
     text = "\n".join(out.warnings)
     for value in ("Chinese Premier Li Qiang", "Sergey V. Lavrov-Smith", "Supreme Chancellor",

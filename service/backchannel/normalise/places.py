@@ -301,6 +301,18 @@ def affiliation_from_words(words: str | None) -> str | None:
     return normalize_country(text) or _affiliation_from_key(key) or text
 
 
+@lru_cache(maxsize=4096)
+def recognised_affiliation(words: str | None) -> str | None:
+    """Like `affiliation_from_words`, but None for words it does not recognise: a test of whether
+    words name a country, demonym, metonym, capital or known organisation at all."""
+    if words is None or not (text := words.strip()):
+        return None
+    key = _key(text)
+    return (
+        _affiliation_tables()[0].get(key) or normalize_country(text) or _affiliation_from_key(key)
+    )
+
+
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 

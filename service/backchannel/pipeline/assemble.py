@@ -22,9 +22,11 @@ from backchannel.contract.schema import (
     Track,
 )
 from backchannel.model.draft import Draft, DraftMeeting, DraftParticipant
+from backchannel.normalise.names import People
 from backchannel.normalise.places import (
     affiliation_from_words,
     normalize_country,
+    recognised_affiliation,
     resolve_place,
 )
 from backchannel.normalise.roles import (
@@ -60,8 +62,9 @@ def assemble(
     published_at: dt.date | None,
 ) -> Assembly:
     out = Assembly()
+    people = People(article.text)
     for i, dm in enumerate(draft.meetings, 1):
-        meeting = _meeting(i, dm, article, sentences, published_at, out)
+        meeting = _meeting(i, dm, article, people, sentences, published_at, out)
         if meeting is None:
             continue
         if any(_same_event(meeting, earlier) for earlier in out.meetings):
@@ -150,6 +153,7 @@ def _meeting(
     i: int,
     dm: DraftMeeting,
     article: Article,
+    people: People,
     sentences: list[Sentence],
     published_at: dt.date | None,
     out: Assembly,
@@ -177,7 +181,7 @@ def _meeting(
 
     participants: list[Participant] = []
     for p in dm.participants:
-        grounded = _participant(i, p, article, near, named_track, out)
+        grounded = _participant(i, p, article, people, near, named_track, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
     if not participants:
@@ -288,17 +292,28 @@ def _participant(
     i: int,
     p: DraftParticipant,
     article: Article,
+    people: People,
     near: tuple[int, int],
     named_track: Track | None,
     out: Assembly,
 ) -> Participant | None:
+    """The model's participant, grounded; name, role and affiliation completed from the article.
+
+    The proper name is the model's or the one the mention ends with, in the fullest form the
+    article gives it ("Soliman" -> "Tarek Soliman"); a role or affiliation the model left null is
+    read from where the article introduces that person ("Egyptian Irrigation Minister ...").
+    """
     m = _ground(i, "participant", p.mention, article, near, out)
     if m is None:
         return None
     mention = article.text[m.start : m.end]
-    name = _grounded_free_text(i, "name", p.name, article, near, out)
+    given = _grounded_free_text(i, "name", p.name, article, near, out)
+    name = people.name_for(m.start, m.end, given)
     role = _grounded_free_text(i, "role", p.role, article, near, out)
     affiliation = _affiliation(i, p.affiliation, mention, article, near, out)
+    intro = people.introduction(name, m.start) if name and None in (role, affiliation) else None
+    if intro is not None:
+        role, affiliation = role or intro.role, affiliation or intro.affiliation
     before = article.text[near[0] : m.start] if near[0] <= m.start else ""
     return Participant(
         name=name,
@@ -327,7 +342,7 @@ def _affiliation(
 ) -> str | None:
     """Normalise the model's affiliation; fall back to a demonym in the mention itself."""
     if value and value.strip():
-        known = normalize_country(value) or _known_org(value)
+        known = recognised_affiliation(value)
         if known:
             return known
         if article.locate(value, near=near):
@@ -336,17 +351,12 @@ def _affiliation(
     return _affiliation_in(mention)
 
 
-def _known_org(value: str) -> str | None:
-    normalised = affiliation_from_words(value)
-    return normalised if normalised and normalised != value.strip() else None
-
-
 def _affiliation_in(mention: str) -> str | None:
     words = mention.replace("\u2019s", "").replace("'s", "").split()
     for n in (3, 2, 1):
         for k in range(len(words) - n + 1):
             candidate = " ".join(words[k : k + n]).strip(",.;:()\"'")
-            found = normalize_country(candidate) or _known_org(candidate)
+            found = recognised_affiliation(candidate)
             if found:
                 return found
     return None
