@@ -238,3 +238,27 @@ def test_recall_by_tag_counts_required_meetings_found():
     assert table["kind:diplomacy"] == {"meetings": 2, "found": 1, "recall": 0.5}
     assert table["pronoun"] == {"meetings": 1, "found": 0, "recall": 0.0}
     assert table["article>10k"]["meetings"] == 2
+
+
+def test_candidate_recall_counts_meetings_the_selection_never_asks_about():
+    from backchannel.evaluation.gold import GoldArticle
+    from backchannel.evaluation.stats import candidate_recall
+
+    from tests import factories
+
+    text = ("Envoys from Chad and Niger met in Doha. The weather was fine. "
+            "Later, Chad's envoy sat beside Niger's envoy on a sofa in Rome.")  # fmt: skip
+    asked = factories.meeting(text, "Envoys from Chad and Niger met in Doha.",
+                              [factories.person(text, "Envoys from Chad and Niger")])  # fmt: skip
+    missed = factories.meeting(
+        text, "Later, Chad's envoy sat beside Niger's envoy on a sofa in Rome.",
+        [factories.person(text, "Chad's envoy"), factories.person(text, "Niger's envoy")],
+    )  # fmt: skip
+    optional = factories.meeting(text, "The weather was fine.", [], required=False)
+    art = GoldArticle.model_validate(
+        {"id": "t", "text": text, "meetings": [asked, missed, optional]}
+    )
+    table = candidate_recall([art])
+    # "sat beside" is no meeting word: the second meeting is never asked about; the optional one
+    # does not count; one of three sentences is a candidate.
+    assert table == {"meetings": 2, "asked": 1, "recall": 0.5, "candidate_share": 0.3333}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from backchannel.contract.schema import ExtractRequest
 from backchannel.pipeline.extractor import Extractor
 from backchannel.pipeline.strategies import candidate_sentences
@@ -20,6 +21,27 @@ def test_candidates_are_meeting_sentences(seed_text):
     assert sentence_number(seed_text, "Two of the sources said at least one encounter") in picked
     assert sentence_number(seed_text, "The sources declined") not in picked
     assert sentence_number(seed_text, "This article was originally") not in picked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        ("Kim was received by Lee at the Istana.", True),
+        ("Biden held a bilateral with Macron on the margins of the G7.", True),
+        ("On March 2 he held a video call with Zelensky.", True),
+        ("Trump had lunch with Prime Minister Lee at the Istana.", True),
+        ("The conference brought Taliban envoys and Afghan politicians to the same table.", True),
+        ("Officials of the two countries signed the pact at the border.", True),
+        ("Esper and Stoltenberg stood beside Ghani at the palace.", True),
+        ("The ambassador handed his credentials to Maduro.", True),
+        ("The ceasefire held through the night.", False),
+        ("Prices rose by two percent in March.", False),
+    ],
+)
+def test_meetings_without_a_meeting_word_are_still_asked_about(sentence, asked):
+    """Receptions, meals, ceremonies and side meetings report meetings with none of the usual
+    words; the selection must not lose them before the model sees them (a "no" is cheap)."""
+    assert bool(candidate_sentences(split_sentences(sentence))) is asked
 
 
 def test_sentence_strategy_asks_once_per_candidate(settings, fake_model, seed_text):

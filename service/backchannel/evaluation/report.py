@@ -22,7 +22,7 @@ from backchannel.evaluation.scoring import (
     grounding_rate,
     score_article,
 )
-from backchannel.evaluation.stats import bootstrap, recall_by_tag
+from backchannel.evaluation.stats import bootstrap, candidate_recall, recall_by_tag
 from backchannel.pipeline.batch import BatchItem, BatchOutcome
 
 
@@ -108,6 +108,9 @@ def score_predictions(
         if model_ms
         else None,
     }
+    selection = candidate_recall(gold)
+    stats["candidate_recall"] = selection["recall"]  # of the `sentence` strategy's selection
+    stats["candidate_share"] = selection["candidate_share"]
     meta = {**meta, "scorer": rules.name}
     return EvalReport(
         aggregate(articles),

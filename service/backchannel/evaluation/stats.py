@@ -13,6 +13,8 @@ from typing import Any
 
 from backchannel.evaluation.gold import GoldArticle
 from backchannel.evaluation.scoring import ArticleScore, aggregate
+from backchannel.pipeline.strategies import candidate_sentences
+from backchannel.text.sentences import split_sentences
 
 LONG_ARTICLE = 10_000  # characters: the length past which an article's meetings are also tagged
 
@@ -60,4 +62,29 @@ def recall_by_tag(
     return {
         tag: {"meetings": len(hits), "found": sum(hits), "recall": round(sum(hits) / len(hits), 4)}
         for tag, hits in sorted(found.items())
+    }
+
+
+def candidate_recall(gold: Sequence[GoldArticle]) -> dict[str, Any]:
+    """How many required gold meetings the `sentence` strategy asks about at all.
+
+    It asks only about sentences with a meeting word (`candidate_sentences`); a meeting whose
+    evidence holds none is lost before the model is called, so this bounds that strategy's recall.
+    It needs no model: it is a property of the selection and the set.
+    """
+    meetings = asked = sentences = candidates = 0
+    for article in gold:
+        split = split_sentences(article.text)
+        chosen = candidate_sentences(split)
+        sentences, candidates = sentences + len(split), candidates + len(chosen)
+        for m in article.meetings:
+            if m.required:
+                meetings += 1
+                ev = m.evidence
+                asked += any(c.start < ev.end and ev.start < c.end for c in chosen)
+    return {
+        "meetings": meetings,
+        "asked": asked,
+        "recall": round(asked / meetings, 4) if meetings else 1.0,
+        "candidate_share": round(candidates / sentences, 4) if sentences else 0.0,
     }
