@@ -27,6 +27,28 @@ def test_seed_riyadh_meeting_is_fully_grounded(seed_text):
     assert (m.time.start.isoformat(), m.time.end.isoformat()) == ("2025-02-18", "2025-02-18")
 
 
+def test_placeholder_words_are_null_silently(seed_text):
+    """ "unknown", "N/A": a small model's null. Not quotes to search for, so no warnings."""
+    n = sentence_number(seed_text, "On Tuesday")
+    draft = {"meetings": [draft_meeting(n, [
+        draft_person("Russian Foreign Minister Sergei Lavrov", name="N/A", affiliation="unknown",
+                     role="Unknown"),
+        draft_person("top US officials", affiliation="none"),
+        draft_person("unknown"),
+    ], location="not specified", time="Unknown", topic="-")]}  # fmt: skip
+    out = build(seed_text, draft)
+    [m] = out.meetings
+    assert out.warnings == [] and out.dropped == 0
+    assert [p.mention for p in m.participants] == [
+        "Russian Foreign Minister Sergei Lavrov",
+        "top US officials",
+    ]
+    # Null slots are then read from the article's own words where it has them.
+    assert [p.affiliation for p in m.participants] == ["Russia", "United States"]
+    assert m.participants[0].name == "Sergei Lavrov"
+    assert m.location is None and m.time is None and m.topic is None
+
+
 def test_ungrounded_values_are_dropped_with_warnings(seed_text):
     n = sentence_number(seed_text, "On Tuesday")
     draft = {"meetings": [draft_meeting(n, [

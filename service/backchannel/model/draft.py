@@ -8,11 +8,32 @@ are bounded so a confused model cannot enumerate forever.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from backchannel import lexicon
 from backchannel.contract.schema import Capacity, Status, Track
+
+_PLACEHOLDERS = frozenset(lexicon.words("answers", "placeholders"))
+
+
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().casefold() in _PLACEHOLDERS
+
+
+def _null_placeholder(value: Any) -> Any:
+    """"unknown", "N/A" and the like are what a small model writes for null: they are null, not
+    words to look for in the article (which would only warn that they are not there)."""
+    return None if _placeholder(value) else value
+
+
+Text = Annotated[str | None, BeforeValidator(_null_placeholder)]
+
+
+def _real_participants(people: list[Any]) -> list[Any]:
+    """A participant whose mention is a placeholder is no participant."""
+    return [p for p in people if not (isinstance(p, dict) and _placeholder(p.get("mention")))]
 
 DRAFT_VERSION = "2"
 
@@ -23,9 +44,9 @@ class DraftParticipant(BaseModel):
     mention: str = Field(
         description="the few words of the article that name this person or group, copied exactly"
     )
-    name: str | None = Field(description="proper name, or null if unnamed")
-    affiliation: str | None = Field(description="country or organisation they represent")
-    role: str | None = Field(description="title or position, or null")
+    name: Text = Field(description="proper name, or null if unnamed")
+    affiliation: Text = Field(description="country or organisation they represent")
+    role: Text = Field(description="title or position, or null")
     capacity: Capacity
 
 
@@ -34,11 +55,13 @@ class DraftMeeting(BaseModel):
 
     sentence: int = Field(description="number of the sentence that reports the meeting")
     participants: list[DraftParticipant] = Field(max_length=8)
-    location: str | None = Field(description="where, copied exactly from the article, or null")
-    time: str | None = Field(description="the time phrase copied exactly from the article, or null")
+    location: Text = Field(description="where, copied exactly from the article, or null")
+    time: Text = Field(description="the time phrase copied exactly from the article, or null")
     track: Track
     status: Status
-    topic: str | None
+    topic: Text
+
+    _participants = field_validator("participants", mode="before")(_real_participants)
 
 
 class Draft(BaseModel):
@@ -62,11 +85,13 @@ class SentenceMeeting(BaseModel):
 
     is_meeting: Literal[True]
     participants: list[DraftParticipant] = Field(max_length=6)
-    location: str | None
-    time: str | None
+    location: Text
+    time: Text
     track: Track
     status: Status
-    topic: str | None
+    topic: Text
+
+    _participants = field_validator("participants", mode="before")(_real_participants)
 
 
 class SentenceAnswer(BaseModel):
