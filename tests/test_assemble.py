@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from backchannel.contract.schema import Capacity, Track
 from backchannel.model.draft import Draft
 from backchannel.normalise.places import resolve_place
@@ -203,8 +204,10 @@ def test_a_sentence_that_refers_back_is_merged_into_the_meeting(seed_text):
     out = build(seed_text, draft)
     [m] = out.meetings
     assert m.evidence.text.startswith("US and Russian participants")
-    assert [p.mention for p in m.participants] == ["US and Russian participants", "The sources"]
+    # The article's sources are dropped; the rest joins the meeting the sentence refers back to.
+    assert [p.mention for p in m.participants] == ["US and Russian participants"]
     assert any("refers back" in w for w in out.warnings)
+    assert any("'The sources' dropped: the article's sources" in w for w in out.warnings)
 
 
 def test_a_later_meeting_elsewhere_is_not_merged(seed_text):
@@ -289,3 +292,44 @@ def test_a_bare_country_beside_its_own_people_is_dropped():
         "Ethiopian Foreign Minister Dawit Haile",
         "Somalia's Ali Omar",
     ]
+
+
+GUARD_TEXT = (
+    "DOHA, May 4 (Wire) - Qatari mediators met Hamas and Israeli envoys in Doha on Sunday, "
+    "two of the sources said. Washington and Moscow held talks in Geneva before the election."
+)
+
+
+def test_sources_places_and_datelines_are_not_participants():
+    draft = {"meetings": [draft_meeting(1, [
+        draft_person("DOHA"), draft_person("Qatari mediators"), draft_person("Hamas"),
+        draft_person("Israeli envoys"), draft_person("two of the sources"),
+    ], location="Doha"), draft_meeting(2, [
+        draft_person("Washington"), draft_person("Moscow"), draft_person("Geneva"),
+    ], location="Geneva")]}  # fmt: skip
+    out = build(GUARD_TEXT, draft)
+    first, second = out.meetings
+    assert [p.mention for p in first.participants] == [
+        "Qatari mediators",
+        "Hamas",
+        "Israeli envoys",
+    ]
+    # Capitals may stand for their governments; Geneva is where they met, not who.
+    assert [p.mention for p in second.participants] == ["Washington", "Moscow"]
+    text = "\n".join(out.warnings)
+    assert (
+        "'DOHA' dropped: a dateline" in text
+        and "'Geneva' dropped: the place of the meeting" in text
+    )
+    assert "'two of the sources' dropped: the article's sources" in text
+
+
+@pytest.mark.parametrize("location", ["before the election", "Sunday"])
+def test_a_location_names_a_place_not_a_time(location):
+    n = 2 if location.startswith("before") else 1
+    people = [draft_person("Washington"), draft_person("Moscow")] if n == 2 else [
+        draft_person("Qatari mediators"), draft_person("Hamas")]  # fmt: skip
+    out = build(GUARD_TEXT, {"meetings": [draft_meeting(n, people, location=location)]})
+    [m] = out.meetings
+    assert m.location is None
+    assert any(f"location {location!r} names no place" in w for w in out.warnings)

@@ -23,7 +23,7 @@ def _placeholder(value: Any) -> bool:
 
 
 def _null_placeholder(value: Any) -> Any:
-    """"unknown", "N/A" and the like are what a small model writes for null: they are null, not
+    """ "unknown", "N/A" and the like are what a small model writes for null: they are null, not
     words to look for in the article (which would only warn that they are not there)."""
     return None if _placeholder(value) else value
 
@@ -34,6 +34,7 @@ Text = Annotated[str | None, BeforeValidator(_null_placeholder)]
 def _real_participants(people: list[Any]) -> list[Any]:
     """A participant whose mention is a placeholder is no participant."""
     return [p for p in people if not (isinstance(p, dict) and _placeholder(p.get("mention")))]
+
 
 DRAFT_VERSION = "2"
 

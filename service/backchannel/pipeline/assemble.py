@@ -25,6 +25,7 @@ from backchannel.model.draft import Draft, DraftMeeting, DraftParticipant
 from backchannel.normalise.names import People
 from backchannel.normalise.places import (
     affiliation_from_words,
+    country_for_place,
     normalize_country,
     recognised_affiliation,
     resolve_place,
@@ -181,7 +182,7 @@ def _meeting(
 
     participants: list[Participant] = []
     for p in dm.participants:
-        grounded = _participant(i, p, article, people, near, named_track, out)
+        grounded = _participant(i, p, article, people, near, named_track, dm.location, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
     if not participants:
@@ -295,6 +296,7 @@ def _participant(
     people: People,
     near: tuple[int, int],
     named_track: Track | None,
+    location: str | None,
     out: Assembly,
 ) -> Participant | None:
     """The model's participant, grounded; name, role and affiliation completed from the article.
@@ -307,6 +309,10 @@ def _participant(
     if m is None:
         return None
     mention = article.text[m.start : m.end]
+    why_not = _not_a_participant(mention, location)
+    if why_not:
+        out.drop(f"meeting {i}: participant {mention!r} dropped: {why_not}")
+        return None
     given = _grounded_free_text(i, "name", p.name, article, near, out)
     name = people.name_for(m.start, m.end, given)
     role = _grounded_free_text(i, "role", p.role, article, near, out)
@@ -323,6 +329,28 @@ def _participant(
         role=role,
         capacity=capacity_from_words(f"{mention} {role or ''}", before, p.capacity, named_track),
     )
+
+
+_NOT_PARTICIPANTS = lexicon.regex("roles", "not_participants")
+
+
+def _not_a_participant(mention: str, location: str | None) -> str | None:
+    """Why a grounded mention is no participant, if it is not: the contract's participants are
+    people, groups, organisations and states, not the article's sources or an event, and not the
+    place of the meeting ("Geneva" beside "in Geneva"), nor a dateline ("DOHA, May 4 -"), which
+    only says where the story was filed. A single place name may also be a surname ("Soliman")
+    or a capital standing for its government ("Washington"), so it is not judged alone."""
+    bare = _ARTICLES.sub("", mention.strip())
+    if _NOT_PARTICIPANTS.search(mention.strip()):
+        return "the article's sources, or an event, not someone at the meeting"
+    if normalize_country(bare) or country_for_place(bare) is None:
+        return None
+    if bare.isupper() and len(bare) > 3:
+        return "a dateline, not a participant"
+    where = _ARTICLES.sub("", _LOCATION_PREPOSITION.sub("", (location or "").strip()))
+    if where.casefold() == bare.casefold():
+        return "the place of the meeting, not a participant"
+    return None
 
 
 def _grounded_free_text(
@@ -371,7 +399,21 @@ def _location(
         return None
     mention = article.text[m.start : m.end]
     place, country = resolve_place(mention)
+    if country is None and not _names_a_place(mention):
+        out.drop(f"meeting {i}: location {mention!r} names no place, dropped")
+        return None
     return Location(mention=mention, place=place, country=country, span=(m.start, m.end))
+
+
+_ANY_DAY = dt.date(2000, 1, 1)
+
+
+def _names_a_place(mention: str) -> bool:
+    """A location the gazetteer does not know must at least be a name ("Villa La Grange"): not
+    lower-case words ("before election", "the meeting") and not a time phrase ("Tuesday")."""
+    if not any(ch.isupper() for ch in mention):
+        return False
+    return resolve_time(mention, _ANY_DAY) == (None, None)
 
 
 def _time(
