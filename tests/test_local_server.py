@@ -102,6 +102,14 @@ def test_server_command_runs_llama_server_with_the_settings(tmp_path):
     assert flags["--alias"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert (flags["--port"], flags["--ctx-size"], flags["--threads"]) == ("8799", "4096", "2")
     assert flags["--host"] == "127.0.0.1" and flags["--parallel"] == "1"
+    # More options for the server (speculative decoding, cache reuse) go through as words.
+    more = settings.model_copy(
+        update={"server_args": "--cache-reuse 256 --spec-type 'ngram-simple'"}
+    )
+    extra = local_server.server_command(more, tmp_path / "m.gguf")
+    assert extra[: len(cmd)] == cmd and extra[len(cmd) :] == [
+        "--cache-reuse", "256", "--spec-type", "ngram-simple",
+    ]  # fmt: skip
 
 
 def test_missing_llama_server_is_a_clear_error(tmp_path, monkeypatch):

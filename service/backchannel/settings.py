@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     server_binary: Path | None = Field(
         default=None, description="llama-server to run (default: the one `make setup` built)"
     )
+    server_args: str = Field(
+        default="",
+        description="More llama-server options, as shell words (e.g. '--spec-type ngram-simple')",
+    )
     server_start_timeout: float = 300.0
 
     # HTTP API.

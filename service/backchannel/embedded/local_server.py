@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -99,6 +100,7 @@ def server_command(settings: Settings, model_path: Path) -> list[str]:
         "--threads-batch", str(threads),
         "--parallel", "1",  # two slots gave no gain on two cores (issue 17)
         "--batch-size", "512",
+        *shlex.split(settings.server_args),
     ]  # fmt: skip
 
 
