@@ -333,3 +333,20 @@ def test_a_location_names_a_place_not_a_time(location):
     [m] = out.meetings
     assert m.location is None
     assert any(f"location {location!r} names no place" in w for w in out.warnings)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("The ministry denied that Lavrov met Rubio in Vienna.", False),
+        ("Lavrov did not meet Rubio in Vienna, the ministry said.", False),
+        ("Lavrov has not met Rubio since their talks in Vienna in May.", True),
+        ("Lavrov met Rubio in Vienna but denied that they discussed sanctions.", True),
+    ],
+)
+def test_a_denied_meeting_is_not_one(sentence, kept):
+    draft = {"meetings": [draft_meeting(1, [draft_person("Lavrov"), draft_person("Rubio")],
+                                        location="Vienna")]}  # fmt: skip
+    out = build(sentence, draft)
+    assert bool(out.meetings) is kept
+    assert any("denies the meeting" in w for w in out.warnings) is not kept

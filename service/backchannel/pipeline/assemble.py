@@ -208,6 +208,9 @@ def _meeting(
     if _general_comment(sentence.text, time):
         out.drop(f"meeting {i} dropped: its sentence speaks of meetings in general")
         return None
+    if _DENIAL.search(sentence.text):
+        out.drop(f"meeting {i} dropped: its sentence denies the meeting")
+        return None
     participants = _without_bare_countries(participants)
     return Meeting(
         participants=participants,
@@ -226,6 +229,7 @@ def _after(time: Time | None, published_at: dt.date | None) -> bool:
 
 _HABITUAL = lexicon.regex("meetings", "habitual")
 _KIND = lexicon.regex("meetings", "kind")
+_DENIAL = lexicon.regex("meetings", "denial")  # the contract: a denied meeting is not one
 
 
 def _general_comment(sentence: str, time: Time | None) -> bool:
