@@ -350,3 +350,37 @@ def test_a_denied_meeting_is_not_one(sentence, kept):
     out = build(sentence, draft)
     assert bool(out.meetings) is kept
     assert any("denies the meeting" in w for w in out.warnings) is not kept
+
+
+HEADLINED = (
+    "Qatari and Egyptian mediators meet Hamas envoys in Doha\n"
+    "DOHA (Wire) - Qatari and Egyptian mediators met Hamas envoys in Doha on Sunday to push a "
+    "ceasefire plan. Separately, Turkish and Iranian ministers met in Ankara on Monday."
+)
+
+
+def test_a_headline_restating_a_body_meeting_is_that_meeting():
+    people = [draft_person("Qatari and Egyptian mediators", affiliation="Qatar"),
+              draft_person("Hamas envoys", affiliation="Hamas")]  # fmt: skip
+    ankara = draft_meeting(3, [draft_person("Turkish and Iranian ministers", affiliation="Turkey")],
+                           location="Ankara")  # fmt: skip
+    doha = draft_meeting(2, people, location="Doha", time="on Sunday")
+    draft = {"meetings": [draft_meeting(1, people, location="Doha"), doha, ankara]}
+    out = build(HEADLINED, draft)
+    assert [m.evidence.text[:20] for m in out.meetings] == [
+        "DOHA (Wire) - Qatari",
+        "Separately, Turkish ",
+    ]
+    assert any("the headline's meeting" in w for w in out.warnings)
+
+
+def test_a_headline_is_the_evidence_when_the_body_never_reports_the_meeting():
+    people = [draft_person("Qatari and Egyptian mediators", affiliation="Qatar"),
+              draft_person("Hamas envoys", affiliation="Hamas")]  # fmt: skip
+    ankara = draft_meeting(3, [draft_person("Turkish and Iranian ministers", affiliation="Turkey")],
+                           location="Ankara")  # fmt: skip
+    out = build(HEADLINED, {"meetings": [draft_meeting(1, people, location="Doha"), ankara]})
+    assert [m.evidence.text[:20] for m in out.meetings] == [
+        "Qatari and Egyptian ",
+        "Separately, Turkish ",
+    ]

@@ -79,7 +79,55 @@ def assemble(
             )
             continue
         out.meetings.append(meeting)
+    out.meetings = _without_restated_headline(out, article.text, sentences)
     return out
+
+
+def _is_headline(sentence: Sentence, text: str, sentences: list[Sentence]) -> bool:
+    """The article's first line, alone on it, with more lines after: the headline layout."""
+    first_line_end = text.find("\n")
+    return (
+        sentence.number == 1
+        and len(sentences) > 1
+        and first_line_end != -1
+        and text[sentence.end : first_line_end].strip() == ""
+    )
+
+
+def _without_restated_headline(
+    out: Assembly, text: str, sentences: list[Sentence]
+) -> list[Meeting]:
+    """A headline restates what the body reports ("Envoys hold talks in Doha on prisoner swap"):
+    its meeting is the body's meeting of the same people at a compatible place and time, so it is
+    left out; a headline is evidence only when the body never reports the meeting."""
+    kept = []
+    for m in out.meetings:
+        sentence = sentence_at(sentences, m.evidence.start)
+        if sentence is not None and _is_headline(sentence, text, sentences):
+            body = next((b for b in out.meetings if b is not m and _restates(m, b)), None)
+            if body is not None:
+                out.warnings.append(
+                    f"the headline's meeting is the one reported at {body.evidence.start}: merged"
+                )
+                continue
+        kept.append(m)
+    return kept
+
+
+def _restates(headline: Meeting, body: Meeting) -> bool:
+    """Compatible place and time, and a side in common: the same person, or the same country or
+    organisation."""
+    if not (
+        _compatible_place(headline.location, body.location)
+        and _compatible_time(headline.time, body.time)
+    ):
+        return False
+    names = {p.name.casefold() for p in body.participants if p.name}
+    sides = {p.affiliation for p in body.participants if p.affiliation}
+    return any(
+        (p.name and p.name.casefold() in names) or (p.affiliation and p.affiliation in sides)
+        for p in headline.participants
+    )
 
 
 _ANAPHOR = lexicon.regex("meetings", "anaphor")
