@@ -384,3 +384,12 @@ def test_a_headline_is_the_evidence_when_the_body_never_reports_the_meeting():
         "Qatari and Egyptian ",
         "Separately, Turkish ",
     ]
+
+
+def test_a_first_paragraph_of_one_sentence_is_not_a_headline():
+    text = HEADLINED.replace("envoys in Doha\n", "envoys in Doha.\n", 1)
+    people = [draft_person("Qatari and Egyptian mediators", affiliation="Qatar"),
+              draft_person("Hamas envoys", affiliation="Hamas")]  # fmt: skip
+    doha = draft_meeting(2, people, location="Doha", time="on Sunday")
+    out = build(text, {"meetings": [draft_meeting(1, people, location="Doha"), doha]})
+    assert len(out.meetings) == 2 and not any("headline" in w for w in out.warnings)

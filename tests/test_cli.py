@@ -60,7 +60,10 @@ def test_extract_seed_matches_contract_example(fake_model, tmp_path, seed_text, 
     assert result["id"] == "seed"
     assert result["published_at"] == "2025-02-20"
     [meeting] = result["meetings"]
-    assert CONTRACT_LAVROV in meeting["participants"]
+    # The contract's example participant, plus this service's one extension: where the name is.
+    [lavrov] = [p for p in meeting["participants"] if p["name"] == "Sergei Lavrov"]
+    assert {k: v for k, v in lavrov.items() if k != "name_span"} == CONTRACT_LAVROV
+    assert seed_text[slice(*lavrov["name_span"])] == "Sergei Lavrov"
     assert meeting["location"] == CONTRACT_LOCATION
     assert meeting["time"] == CONTRACT_TIME
     assert meeting["evidence"] == CONTRACT_EVIDENCE

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 from backchannel.contract.schema import ExtractRequest
-from backchannel.normalise.names import People, name_in_mention
+from backchannel.normalise.names import Name, People, name_in_mention
 from backchannel.pipeline.extractor import Extractor
 
 from tests.factories import draft_meeting, draft_person
@@ -50,50 +50,65 @@ def test_the_name_a_mention_ends_with_after_a_title(mention, name):
     assert name_in_mention(mention) == name
 
 
+def name_at(text: str, words: str, occurrence: int = 0) -> Name:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(words, start + 1)
+    return Name(words, start, start + len(words))
+
+
 def test_a_short_name_becomes_the_fullest_the_article_gives():
     people = People(TEXT)
-    at = TEXT.index("Soliman said")
-    assert people.fullest("Soliman", at) == "Tarek Soliman"
-    assert people.fullest("Tarek Soliman", at) == "Tarek Soliman"
-    assert people.fullest("Tesfaye", at) == "Abebe Tesfaye"
+
+    def fullest(words: str, occurrence: int = 0) -> str:
+        name = people.fullest(name_at(TEXT, words, occurrence), TEXT.index(words))
+        assert TEXT[name.start : name.end] == name.text
+        return name.text
+
+    assert fullest("Soliman", 1) == "Tarek Soliman"
+    assert fullest("Tarek Soliman") == "Tarek Soliman"
+    assert fullest("Tesfaye", 1) == "Abebe Tesfaye"
     # Two people share the surname: the short name stands.
-    assert people.fullest("Lindqvist", TEXT.index("Lindqvist spoke")) == "Lindqvist"
-    assert people.fullest("Nobody", at) == "Nobody"
+    assert fullest("Lindqvist", 2) == "Lindqvist"
 
 
 def test_the_introduction_gives_title_and_country():
     people = People(TEXT)
     at = TEXT.index("Soliman said")
-    intro = people.introduction("Tarek Soliman", at)
-    assert intro is not None and (intro.role, intro.affiliation) == ("Irrigation Minister", "Egypt")
-    shoukry = people.introduction("Sameh Shoukry", at)
-    assert shoukry is not None and (shoukry.role, shoukry.affiliation) == (
-        "Foreign Minister",
-        "Egypt",
-    )
-    tesfaye = people.introduction("Abebe Tesfaye", at)  # an apposition after the title
-    assert tesfaye is not None and tesfaye.role == "minister"
-    assert people.introduction("Johanna Lindqvist", at) is None  # no title written
+
+    def intro(name: str) -> tuple[str | None, str | None] | None:
+        found = people.introduction(name_at(TEXT, name), at)
+        return (found.role, found.affiliation) if found else None
+
+    assert intro("Tarek Soliman") == ("Irrigation Minister", "Egypt")
+    assert intro("Sameh Shoukry") == ("Foreign Minister", "Egypt")
+    assert intro("Abebe Tesfaye") == ("minister", None)  # an apposition after the title
+    assert intro("Johanna Lindqvist") is None  # no title written
 
 
 def test_bodies_datelines_headlines_and_countries_are_not_people():
     people = People(TEXT)
-    everything = len(TEXT)
-    assert people.fullest("Union", everything) == "Union"  # "Karen National Union"
-    assert people.fullest("Cairo", everything) == "Cairo"  # "CAIRO (Wire)"
-    assert people.fullest("Nile", everything) == "Nile"  # a headline's capitals
+
+    def fullest(words: str) -> str:
+        return people.fullest(name_at(TEXT, words), len(TEXT)).text
+
+    assert fullest("Union") == "Union"  # "Karen National Union"
+    assert fullest("CAIRO") == "CAIRO"  # "CAIRO (Wire)"
+    assert fullest("Nile") == "Nile"  # a headline's capitals
     # A country in front of a name is a title's end, not the first name.
-    assert people.fullest("Whitcombe", everything) == "Daniel Whitcombe"
+    assert fullest("Whitcombe") == "Daniel Whitcombe"
 
 
 def test_name_for_a_mention_reads_the_article_around_it():
     people = People(TEXT)
 
     def name(mention: str, occurrence: int = 0, given: str | None = None) -> str | None:
-        start = -1
-        for _ in range(occurrence + 1):
-            start = TEXT.index(mention, start + 1)
-        return people.name_for(start, start + len(mention), given)
+        at = name_at(TEXT, mention, occurrence)
+        said = name_at(TEXT, given, occurrence) if given else None
+        found = people.name_for(at.start, at.end, said)
+        if found is not None:
+            assert TEXT[found.start : found.end] == found.text  # grounded where it stands
+        return found.text if found else None
 
     assert name("Egyptian Irrigation Minister Tarek Soliman") == "Tarek Soliman"
     assert name("Ethiopia's water minister") == "Abebe Tesfaye"  # apposition after the mention
@@ -130,6 +145,8 @@ def test_a_participant_introduced_in_the_lede_is_named_in_a_later_window(setting
     [found] = result.meetings
     soliman, vale = found.participants
     assert (soliman.mention, soliman.name) == ("Soliman", "Tarek Soliman")
+    assert soliman.name_span is not None and soliman.name_span[1] < len(lede) + len(HEADLINE) + 2
+    assert text[soliman.name_span[0] : soliman.name_span[1]] == "Tarek Soliman"  # in the lede
     assert (soliman.role, soliman.affiliation) == ("Irrigation Minister", "Egypt")
     assert text[soliman.span[0] : soliman.span[1]] == "Soliman"
     assert vale.name == "Arno Vale"

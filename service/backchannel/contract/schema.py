@@ -87,6 +87,10 @@ class ExtractRequest(_Strict):
 
 class Participant(_Strict):
     name: str | None = None
+    # Where the article writes `name` (its fullest form, which may stand in another sentence than
+    # the mention: "Tarek Soliman" for "Soliman"); null when there is no name. An extension of
+    # the shared contract (README, "Output").
+    name_span: Span | None = None
     mention: str
     span: Span
     affiliation: str | None = None
@@ -124,9 +128,11 @@ class Meeting(_Strict):
     evidence: Evidence
 
     def quoted(self) -> list[tuple[str, int, int]]:
-        """Every value quoted from the text, with its offsets: evidence, mentions, place, time."""
+        """Every value quoted from the text, with its offsets: evidence, mentions, names, place,
+        time."""
         out = [(self.evidence.text, self.evidence.start, self.evidence.end)]
         out += [(p.mention, *p.span) for p in self.participants]
+        out += [(p.name, *p.name_span) for p in self.participants if p.name and p.name_span]
         out += [(x.mention, *x.span) for x in (self.location, self.time) if x is not None]
         return out
 

@@ -144,20 +144,33 @@ def name_in_mention(mention: str) -> str | None:
     "U.S. President Donald Trump" -> "Donald Trump"; "President Macron" -> "Macron"; "Sheikh
     Tamim bin Hamad Al Thani" -> itself; "Qatari mediators", "European Union" -> None.
     """
+    span = _name_span_in(mention)
+    return mention[span[0] : span[1]] if span else None
+
+
+def _name_span_in(mention: str) -> tuple[int, int] | None:
     toks = tokens(mention)
     if not toks:
         return None
     first = _name_end(toks, len(toks))
     if first == len(toks):
         return None
-    name = _text_of(mention, toks, first, len(toks))
     before = toks[first - 1] if first > 0 else None
     titled = toks[first].key in _HONORIFICS or (
         before is not None and _title_word(before) and before.key not in _MODIFIERS
     )
-    if not titled or _is_entity(name):
+    if not titled or _is_entity(_text_of(mention, toks, first, len(toks))):
         return None
-    return name
+    return toks[first].start, toks[-1].end
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A proper name as the article writes it, at its offsets: `text == article[start:end]`."""
+
+    text: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,59 +267,59 @@ class People:
             return None, affiliation
         return " ".join(t.text for t in kept), affiliation
 
-    def fullest(self, name: str, at: int) -> str:
+    def fullest(self, name: Name, at: int) -> Name:
         """The article's longest name containing `name`'s words, if they point to one person.
 
         A surname alone or a first word alone ("Xi" for "Xi Jinping") is enough. When the words
         belong to two different full names ("Johanna Lindqvist", "Tomas Lindqvist"), `name` stands.
         Of several occurrences, the nearest before `at` wins, then the nearest after.
         """
-        words = tuple(fold(w) for w in name.split())
-        if not words:
-            return name
+        words = tuple(fold(w) for w in name.text.split())
         hits = [r for r in self._runs if len(r.words) > len(words) and _contains(r.words, words)]
-        if not hits:
+        if not words or not hits:
             return name
         longest = max((r.words for r in hits), key=len)
         if not all(_contains(longest, r.words) or longest == r.words for r in hits):
             return name
         best = min((r for r in hits if r.words == longest), key=lambda r: _distance(r, at))
-        return best.text
+        return Name(best.text, best.start, best.end)
 
-    def name_for(self, start: int, end: int, given: str | None) -> str | None:
+    def name_for(self, start: int, end: int, given: Name | None) -> Name | None:
         """The proper name of the participant mentioned at `text[start:end]`, in full.
 
         The model's name if it gave one; else the last name written inside the mention ("Ethiopia's
         Minister of Water and Energy Abebe Tesfaye"); else one in apposition right after a title
         ("Serbia's chief negotiator, Milan Jovanovic"); else a name after a title ("President
         Macron"); else the mention itself when it is part of a name ("Soliman"). Each in the
-        fullest form the article gives.
+        fullest form the article gives, at the offsets of that form.
         """
         mention = self.text[start:end]
         if given:
             return self.fullest(given, start)
         inside = [r for r in self._runs if start <= r.start and r.end <= end]
         if inside:
-            return self.fullest(max(inside, key=lambda r: r.start).text, start)
-        toks = tokens(mention)
+            last = max(inside, key=lambda r: r.start)
+            return self.fullest(Name(last.text, last.start, last.end), start)
+        toks = tokens(mention, start)
         if toks and _title_word(toks[-1]):
-            after = self.text[end : end + 3]
             following = [r for r in self._runs if end < r.start <= end + 3]
-            if following and after.lstrip().startswith(","):
-                return following[0].text
-        titled = name_in_mention(mention)
+            if following and self.text[end : following[0].start].strip() == ",":
+                return Name(following[0].text, following[0].start, following[0].end)
+        titled = _name_span_in(mention)
         if titled:
-            return self.fullest(titled, start)
-        bare = " ".join(t.text for t in toks if t.key not in _TITLES)
-        if bare and toks and all(_name_word(t) or t.key in _TITLES for t in toks):
+            s, e = start + titled[0], start + titled[1]
+            return self.fullest(Name(self.text[s:e], s, e), start)
+        names = [t for t in toks if t.key not in _TITLES]
+        if names and all(_name_word(t) or t.key in _TITLES for t in toks):
+            bare = Name(self.text[names[0].start : names[-1].end], names[0].start, names[-1].end)
             full = self.fullest(bare, start)
             if full != bare:
                 return full
         return None
 
-    def introduction(self, name: str, at: int) -> Introduction | None:
+    def introduction(self, name: Name, at: int) -> Introduction | None:
         """The occurrence of `name` with a title before it, nearest before `at` first."""
-        words = tuple(fold(w) for w in name.split())
+        words = tuple(fold(w) for w in name.text.split())
         titled = [r for r in self._runs if r.words == words and (r.role or r.affiliation)]
         if not titled:
             return None

@@ -22,7 +22,7 @@ from backchannel.contract.schema import (
     Track,
 )
 from backchannel.model.draft import Draft, DraftMeeting, DraftParticipant
-from backchannel.normalise.names import People
+from backchannel.normalise.names import Name, People
 from backchannel.normalise.places import (
     affiliation_from_words,
     country_for_place,
@@ -83,14 +83,20 @@ def assemble(
     return out
 
 
+_HEADLINE_WORDS = 25
+
+
 def _is_headline(sentence: Sentence, text: str, sentences: list[Sentence]) -> bool:
-    """The article's first line, alone on it, with more lines after: the headline layout."""
+    """The headline layout: the article's first line, alone on it, with more lines after, short
+    and without a full stop (a one-sentence first paragraph ends with one)."""
     first_line_end = text.find("\n")
     return (
         sentence.number == 1
         and len(sentences) > 1
         and first_line_end != -1
         and text[sentence.end : first_line_end].strip() == ""
+        and not sentence.text.rstrip().endswith(".")
+        and len(sentence.text.split()) <= _HEADLINE_WORDS
     )
 
 
@@ -365,7 +371,8 @@ def _participant(
     if why_not:
         out.drop(f"meeting {i}: participant {mention!r} dropped: {why_not}")
         return None
-    given = _grounded_free_text(i, "name", p.name, article, near, out)
+    said = _ground(i, "name", p.name, article, near, out)
+    given = Name(article.text[said.start : said.end], said.start, said.end) if said else None
     name = people.name_for(m.start, m.end, given)
     role = _grounded_free_text(i, "role", p.role, article, near, out)
     affiliation = _affiliation(i, p.affiliation, mention, article, near, out)
@@ -374,7 +381,8 @@ def _participant(
         role, affiliation = role or intro.role, affiliation or intro.affiliation
     before = article.text[near[0] : m.start] if near[0] <= m.start else ""
     return Participant(
-        name=name,
+        name=name.text if name else None,
+        name_span=(name.start, name.end) if name else None,
         mention=mention,
         span=(m.start, m.end),
         affiliation=affiliation,
@@ -408,7 +416,7 @@ def _not_a_participant(mention: str, location: str | None) -> str | None:
 def _grounded_free_text(
     i: int, what: str, value: str | None, article: Article, near: tuple[int, int], out: Assembly
 ) -> str | None:
-    """Names and roles are not spans, but must still be words the article uses."""
+    """A role is not a span (the model may shorten it), but must still be words the article uses."""
     return value.strip() if _ground(i, what, value, article, near, out) else None
 
 
