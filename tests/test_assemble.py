@@ -393,3 +393,23 @@ def test_a_first_paragraph_of_one_sentence_is_not_a_headline():
     doha = draft_meeting(2, people, location="Doha", time="on Sunday")
     out = build(text, {"meetings": [draft_meeting(1, people, location="Doha"), doha]})
     assert len(out.meetings) == 2 and not any("headline" in w for w in out.warnings)
+
+
+def test_hosts_and_mediators_join_the_meeting_they_host_or_mediate():
+    text = (
+        "Sudanese army and RSF envoys met in Jeddah on Saturday. It was mediated by Saudi "
+        "and American diplomats. Separately, Chad's president met Niger's in Niamey in May."
+    )
+    sides = [draft_person("Sudanese army and RSF envoys")]
+    mediators = [draft_person("Saudi and American diplomats")]
+    niamey = [draft_person("Chad's president"), draft_person("Niger's")]
+    draft = {"meetings": [draft_meeting(1, sides, location="Jeddah", time="on Saturday"),
+                          draft_meeting(2, sides + mediators),
+                          draft_meeting(3, niamey, location="Niamey", time="in May")]}  # fmt: skip
+    out = build(text, draft)
+    jeddah, other = out.meetings
+    assert [p.mention for p in jeddah.participants] == [
+        "Sudanese army and RSF envoys",
+        "Saudi and American diplomats",
+    ]
+    assert other.location.mention == "Niamey"
