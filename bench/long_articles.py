@@ -1,12 +1,15 @@
 """Model seconds per article against its length, on the embedded model (issue 16).
 
     .venv/bin/python bench/long_articles.py [--lengths 5000,20000,50000,100000] [--strategy X]
+                                           [--api]
 
 Builds one article per length from the dev split's texts laid end to end (the seed first, as a
 user pasting a long roundup would), runs `backchannel extract --no-cache` on each on the embedded
 llama.cpp server (started once, shared), and prints for each: characters, sentences, candidate
 sentences, windows, model calls, prompt and generated tokens, model seconds, and seconds per
 candidate. Model time should grow about linearly with the number of candidate sentences.
+With `--api`, the longest article is then also posted to `backchannel serve` (result cache off,
+so the model answers again) and the two results must agree: the API takes the same length.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from backchannel.pipeline.strategies import candidate_sentences
 from backchannel.pipeline.windows import budget, plan
 from backchannel.settings import Settings
 from backchannel.text.sentences import split_sentences
-from common import ROOT, SEED
+from common import ROOT, SEED, start_api
 
 
 def article(length: int) -> str:
@@ -56,10 +59,32 @@ async def windows(settings: Settings, text: str) -> int:
     return len(plan(sentences, room))
 
 
+def through_api(env: dict[str, str], text: str, cli_result: dict) -> dict:
+    """POST the article to the API (cache off) and compare its meetings with the CLI's."""
+    import httpx
+
+    proc, base = start_api({**env, "BACKCHANNEL_CACHE_ENABLED": "false"})
+    try:
+        response = httpx.post(f"{base}/v1/extract", json={"text": text}, timeout=None)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    response.raise_for_status()
+    result = response.json()
+    ExtractResult.model_validate(result).check_grounded(text)
+    return {
+        "api_chars": len(text), "status": response.status_code,
+        "api_model_s": round(result["usage"]["model_ms"] / 1000, 1),
+        "api_meetings": len(result["meetings"]),
+        "same_meetings_as_cli": result["meetings"] == cli_result["meetings"],
+    }  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", default="5000,20000,50000,100000")
     parser.add_argument("--strategy", default="sentence")
+    parser.add_argument("--api", action="store_true", help="the longest also through the API")
     args = parser.parse_args()
     settings = Settings(strategy=args.strategy)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCHANNEL_")}
@@ -92,6 +117,8 @@ def main() -> int:
             })  # fmt: skip
             ExtractResult.model_validate(result).check_grounded(text)  # raises if not
             print(json.dumps(rows[-1]), flush=True)
+        if args.api and rows:
+            print(json.dumps(through_api(env, text, result)), flush=True)
     print("| chars | sentences | candidates | windows | calls | model s | s/candidate |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
