@@ -38,9 +38,28 @@ def test_corrupt_cache_entry_is_a_miss_and_is_replaced(strategy_settings, fake_m
     assert ex.cached(request) is not None  # replaced by the fresh result
     # A corrupt draft as well: the model is asked again.
     ex.cache._cache.set(key, "garbage")  # type: ignore[union-attr]
-    ex.cache._cache.set("draft:" + key, '{"draft": {"meet')  # type: ignore[union-attr]
+    ex.cache._cache.set(ex.draft_key(request), '{"draft": {"meet')  # type: ignore[union-attr]
     result = asyncio.run(Extractor(settings).extract(request))
     assert result.cached is False and len(fake_model.requests) == 2 * calls
+
+
+def test_a_new_result_shape_is_rebuilt_from_the_cached_draft(
+    strategy_settings, fake_model, seed_text, monkeypatch
+):
+    """The contract's version is in the result's key, not the draft's: after a change to the
+    result's shape, results are rebuilt from the model's stored answers, with no model call."""
+    from backchannel.pipeline import extractor
+
+    fake_model.default = lambda _p: Reply.meetings()
+    request = ExtractRequest(text=seed_text)
+    first = Extractor(strategy_settings)
+    asyncio.run(first.extract(request))
+    calls, keys = len(fake_model.requests), (first.key_for(request), first.draft_key(request))
+    monkeypatch.setattr(extractor, "SCHEMA_VERSION", "next")
+    later = Extractor(strategy_settings)
+    assert later.key_for(request) != keys[0] and later.draft_key(request) == keys[1]
+    result = asyncio.run(later.extract(request))
+    assert result.cached is False and len(fake_model.requests) == calls
 
 
 def test_recent_entries_are_answered_from_memory_within_a_budget(tmp_path):

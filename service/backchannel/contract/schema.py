@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = "1"
+# The result's shape: part of the result cache's key. 2: participants' `name_span`.
+SCHEMA_VERSION = "2"
 
 
 class Capacity(StrEnum):

@@ -73,20 +73,26 @@ class Extractor:
         country_for_place("Geneva")
         affiliation_from_words("Emirati")
 
-    def key_for(self, request: ExtractRequest) -> str:
-        return cache_key(
+    def draft_key(self, request: ExtractRequest) -> str:
+        """Everything the model's answer depends on, and nothing else: a change to the result's
+        shape or to the code after the model keeps the draft (no model call to rebuild)."""
+        return "draft:" + cache_key(
             text=request.text,
             published_at=request.published_at,
             model=self.llm.model,
             # The embedded server is the same model whatever port it listens on.
             base_url="embedded" if self.settings.embedded else self.llm.base_url,
             prompt_version=self.strategy.version,
-            schema_version=f"{SCHEMA_VERSION}.{DRAFT_VERSION}",
+            draft_version=DRAFT_VERSION,
             strategy=self.strategy.name,
             response_format=self.llm.response_format,
             max_tokens=self.settings.effective_max_tokens,
             temperature=self.settings.temperature,
         )
+
+    def key_for(self, request: ExtractRequest) -> str:
+        """The stored result: the draft's inputs plus the contract's version."""
+        return cache_key(draft=self.draft_key(request), schema_version=SCHEMA_VERSION)
 
     def check_input(self, request: ExtractRequest) -> None:
         if len(request.text) > self.settings.max_text_chars:
@@ -153,8 +159,7 @@ class Extractor:
         """
         started = time.perf_counter()
         sentences = split_sentences(request.text)
-        key = self.key_for(request)
-        draft_key = "draft:" + key
+        key, draft_key = self.key_for(request), self.draft_key(request)
         stored = _StoredDraft.load(self.cache.get(draft_key)) if store else None
         if stored is not None:
             draft, stats = stored.draft, CallStats(usage=stored.usage, truncated=stored.truncated)
