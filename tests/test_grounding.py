@@ -80,3 +80,17 @@ def test_offsets_are_always_valid(text, needle):
     m = Article(text).locate(needle)
     if m is not None:
         assert 0 <= m.start < m.end <= len(text)
+
+
+def test_outside_the_evidence_the_nearest_earlier_occurrence_wins():
+    """An antecedent comes first: "Oslo" named before and after the evidence, at the same
+    distance, grounds before it."""
+    text = "Talks opened in Oslo. The round was held there again. Oslo was calm."
+    article = Article(text)
+    evidence = (text.index("The round"), text.index(" Oslo was"))
+    m = article.locate("Oslo", near=evidence)
+    assert m is not None and m.start == text.index("Oslo")
+    # Inside the evidence still wins over both.
+    inside = Article("Oslo first. Then Oslo again. Oslo last.")
+    found = inside.locate("Oslo", near=(12, 28))
+    assert found is not None and found.start == 17

@@ -89,7 +89,8 @@ class Article:
         return w in self._words or (len(w) >= 5 and w[:5] in self._words)
 
     def locate(self, value: str, near: tuple[int, int] | None = None) -> Match | None:
-        """Best occurrence of `value`, preferring one inside `near` (the evidence), else closest."""
+        """Best occurrence of `value`, preferring one inside `near` (the evidence), else the
+        nearest before it, else the nearest after."""
         # Without trailing sentence punctuation first (keeps balanced quotes), then without any
         # edge punctuation, so '"Track Two" talks' keeps its quotes and 'Geneva.' loses the dot.
         first = value.strip().rstrip(".,;:!?").strip()
@@ -152,13 +153,20 @@ def _all_occurrences(haystack: str, needle: str) -> list[int]:
     return out
 
 
+_AFTER = 1 << 40  # any occurrence after the evidence ranks behind every one before it
+
+
 def _distance(pos: int, near: tuple[int, int] | None) -> int:
+    """Rank of an occurrence at `pos` for evidence `near`: inside it first, then the nearest
+    before it, then the nearest after. A value the evidence does not contain is most often an
+    antecedent ("He" for the minister named earlier, the sides of "the round, held in Oslo"),
+    and news names people and places before it refers back to them."""
     if near is None:
         return pos
     lo, hi = near
     if lo <= pos < hi:
         return 0
-    return lo - pos if pos < lo else pos - hi + 1
+    return lo - pos if pos < lo else _AFTER + pos - hi + 1
 
 
 def _closest(starts: list[int], near: tuple[int, int] | None) -> int:
