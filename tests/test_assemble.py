@@ -413,3 +413,11 @@ def test_hosts_and_mediators_join_the_meeting_they_host_or_mediate():
         "Saudi and American diplomats",
     ]
     assert other.location.mention == "Niamey"
+
+
+def test_a_plural_pronoun_covers_the_sides_it_refers_back_to():
+    text = "Iranian and US envoys met in Muscat in April. They met again in Rome in May."
+    draft = {"meetings": [draft_meeting(2, [draft_person("They")], location="Rome",
+                                        time="in May")]}  # fmt: skip
+    [m] = build(text, draft).meetings
+    assert [p.mention for p in m.participants] == ["They"] and m.participants[0].name is None
