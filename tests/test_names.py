@@ -150,3 +150,23 @@ def test_a_participant_introduced_in_the_lede_is_named_in_a_later_window(setting
     assert (soliman.role, soliman.affiliation) == ("Irrigation Minister", "Egypt")
     assert text[soliman.span[0] : soliman.span[1]] == "Soliman"
     assert vale.name == "Arno Vale"
+
+
+def test_a_name_right_after_a_one_person_title_is_that_persons():
+    text = (
+        "Qatar's Minister of State for Foreign Affairs, Khalid al-Mansouri, met Azerbaijani "
+        "Deputy Energy Minister Elchin Huseynli and Saudi Brigadier General Fahad al-Otaibi. "
+        "The two foreign ministers, Sameh Shoukry and Dawit Haile, were not there."
+    )
+    people = People(text)
+
+    def name(mention: str) -> str | None:
+        start = text.index(mention)
+        found = people.name_for(start, start + len(mention), None)
+        return found.text if found else None
+
+    assert name("Qatar's Minister of State for Foreign Affairs") == "Khalid al-Mansouri"
+    assert name("Azerbaijani Deputy Energy Minister") == "Elchin Huseynli"
+    assert name("Saudi Brigadier General Fahad al-Otaibi") == "Fahad al-Otaibi"
+    # A plural title names several people: the name after it is one of them, not the group's.
+    assert name("The two foreign ministers") is None

@@ -106,6 +106,13 @@ def _title_word(t: Token) -> bool:
     return t.key in _TITLES or bool(_OFFICE.fullmatch(t.key)) or bool(_FORMER.fullmatch(t.key))
 
 
+def _one_titled(toks: list[Token]) -> bool:
+    """A mention that names one person by title: a title word in it, none of them plural
+    ("Qatar's Minister of State for Foreign Affairs", not "the two foreign ministers")."""
+    titles = [t for t in toks if _title_word(t)]
+    return bool(titles) and not any(t.key.endswith("s") and t.key[:-1] in _TITLES for t in titles)
+
+
 def _is_entity(words: str) -> bool:
     """A country, demonym, capital or known organisation: not a person."""
     return normalize_country(words) is not None or recognised_affiliation(words) is not None
@@ -192,7 +199,7 @@ class People:
     @cached_property
     def _lowercase_words(self) -> frozenset[str]:
         """Words the article also writes in lower case: common words, not names."""
-        return frozenset(fold(w) for w in re.findall(r"\b[a-z][\w'\u2019-]*", self.text))
+        return frozenset(fold(w) for w in re.findall(r"\b[a-z][a-z'\u2019-]*\b", self.text))
 
     @cached_property
     def _runs(self) -> list[_Run]:
@@ -288,10 +295,11 @@ class People:
         """The proper name of the participant mentioned at `text[start:end]`, in full.
 
         The model's name if it gave one; else the last name written inside the mention ("Ethiopia's
-        Minister of Water and Energy Abebe Tesfaye"); else one in apposition right after a title
-        ("Serbia's chief negotiator, Milan Jovanovic"); else a name after a title ("President
-        Macron"); else the mention itself when it is part of a name ("Soliman"). Each in the
-        fullest form the article gives, at the offsets of that form.
+        Minister of Water and Energy Abebe Tesfaye"); else one right after a mention that names one
+        person by title, in apposition or not ("Serbia's chief negotiator, Milan Jovanovic";
+        "Azerbaijani Deputy Energy Minister" + " Elchin Huseynli"); else a name after a title
+        ("President Macron"); else the mention itself when it is part of a name ("Soliman"). Each
+        in the fullest form the article gives, at the offsets of that form.
         """
         mention = self.text[start:end]
         if given:
@@ -301,9 +309,9 @@ class People:
             last = max(inside, key=lambda r: r.start)
             return self.fullest(Name(last.text, last.start, last.end), start)
         toks = tokens(mention, start)
-        if toks and _title_word(toks[-1]):
-            following = [r for r in self._runs if end < r.start <= end + 3]
-            if following and self.text[end : following[0].start].strip() == ",":
+        if _one_titled(toks):
+            following = [r for r in self._runs if end <= r.start <= end + 3]
+            if following and self.text[end : following[0].start].strip() in ("", ","):
                 return Name(following[0].text, following[0].start, following[0].end)
         titled = _name_span_in(mention)
         if titled:
