@@ -9,10 +9,17 @@ long article reaches it in windows. Code reads them off the article's own words 
 - `name_in_mention`: the capitalised words after a title ("Mossad deputy director Eitan Brill" ->
   "Eitan Brill"); without a title word in front, capitalised words may as well be an organisation
   ("Unitary Platform"), so no name is read.
+- `People.name_for`: the name of the participant a mention names, as a `Name` at its offsets: the
+  model's, one inside the mention, one right after a one-person title ("Serbia's chief
+  negotiator, Milan Jovanovic"), or the mention itself when it is part of a name.
 - `People.fullest`: a short name ("Soliman", "Xi") becomes the longest name in the article that
   contains it, when only one does, nearest before the mention first.
 - `People.introduction`: the title and country written in front of that full name, for a
   participant whose own mention gives neither.
+
+A run of capitals is a person's name only if none of its words is also written in lower case
+in the article (common words), none names a body or field of office ("Union", "Energy"), and it is
+no country, capital or known organisation.
 
 Title-case lines (headlines) are skipped: there, capitals do not say which words are names.
 """
