@@ -421,3 +421,22 @@ def test_a_plural_pronoun_covers_the_sides_it_refers_back_to():
                                         time="in May")]}  # fmt: skip
     [m] = build(text, draft).meetings
     assert [p.mention for p in m.participants] == ["They"] and m.participants[0].name is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("Envoys of Chad and Niger hope to meet again in Niamey.", False),
+        ("Niger has offered to host talks with Chad in Niamey if the border reopens.", False),
+        ("Envoys of Chad and Niger, who met in Niamey, hope to meet again.", True),
+        ("Niger's security council met in Niamey on Thursday to review the border.", False),
+        ("Niger's security council met Chad's envoys in Niamey on Thursday.", True),
+        ("Niger and Chad's joint commission met in Niamey with Chad's envoys.", True),
+    ],
+)
+def test_hoped_for_meetings_and_a_bodys_own_session_are_not_meetings(sentence, kept):
+    """The contract's non-meetings: hoped-for, offered or conditional ones, and a committee or
+    council session with no second side."""
+    people = [draft_person("Niger"), draft_person("Chad")]
+    out = build(sentence, {"meetings": [draft_meeting(1, people, location="Niamey")]})
+    assert bool(out.meetings) is kept, out.warnings

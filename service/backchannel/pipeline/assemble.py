@@ -265,6 +265,12 @@ def _meeting(
     if _DENIAL.search(sentence.text):
         out.drop(f"meeting {i} dropped: its sentence denies the meeting")
         return None
+    if _HYPOTHETICAL.search(sentence.text) and not _REPORTED.search(sentence.text):
+        out.drop(f"meeting {i} dropped: its sentence only hopes for or conditions a meeting")
+        return None
+    if _INTERNAL_SESSION.search(sentence.text):
+        out.drop(f"meeting {i} dropped: one body meeting by itself, no second side")
+        return None
     participants = _without_bare_countries(participants)
     return Meeting(
         participants=participants,
@@ -283,7 +289,12 @@ def _after(time: Time | None, published_at: dt.date | None) -> bool:
 
 _HABITUAL = lexicon.regex("meetings", "habitual")
 _KIND = lexicon.regex("meetings", "kind")
-_DENIAL = lexicon.regex("meetings", "denial")  # the contract: a denied meeting is not one
+# The contract's non-meetings, after the model too: denied, hoped-for or conditional meetings,
+# and a body's own session.
+_DENIAL = lexicon.regex("meetings", "denial")
+_HYPOTHETICAL = lexicon.regex("meetings", "hypothetical")
+_INTERNAL_SESSION = lexicon.regex("meetings", "internal_session")
+_REPORTED = lexicon.regex("meetings", "reported")
 
 
 def _general_comment(sentence: str, time: Time | None) -> bool:
