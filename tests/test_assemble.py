@@ -440,3 +440,15 @@ def test_hoped_for_meetings_and_a_bodys_own_session_are_not_meetings(sentence, k
     people = [draft_person("Niger"), draft_person("Chad")]
     out = build(sentence, {"meetings": [draft_meeting(1, people, location="Niamey")]})
     assert bool(out.meetings) is kept, out.warnings
+
+
+def test_the_title_the_article_writes_before_a_name_is_the_role(seed_text):
+    """The model's "minister" is a word of the article, but the article's own title for the
+    person, written before the name, is the contract's role."""
+    n = sentence_number(seed_text, "On Tuesday")
+    draft = {"meetings": [draft_meeting(n, [
+        draft_person("Russian Foreign Minister Sergei Lavrov", role="minister"),
+        draft_person("top US officials", role="officials"),
+    ], location="Saudi Arabia")]}  # fmt: skip
+    [m] = build(seed_text, draft).meetings
+    assert [p.role for p in m.participants] == ["Foreign Minister", "officials"]

@@ -371,8 +371,9 @@ def _participant(
     """The model's participant, grounded; name, role and affiliation completed from the article.
 
     The proper name is the model's or the one the mention ends with, in the fullest form the
-    article gives it ("Soliman" -> "Tarek Soliman"); a role or affiliation the model left null is
-    read from where the article introduces that person ("Egyptian Irrigation Minister ...").
+    article gives it ("Soliman" -> "Tarek Soliman"). The role is the title the article writes
+    before that name where it introduces the person ("Egyptian Irrigation Minister ..."), else the
+    model's; the affiliation the model's, else the introduction's.
     """
     m = _ground(i, "participant", p.mention, article, near, out)
     if m is None:
@@ -387,9 +388,9 @@ def _participant(
     name = people.name_for(m.start, m.end, given)
     role = _grounded_free_text(i, "role", p.role, article, near, out)
     affiliation = _affiliation(i, p.affiliation, mention, article, near, out)
-    intro = people.introduction(name, m.start) if name and None in (role, affiliation) else None
-    if intro is not None:
-        role, affiliation = role or intro.role, affiliation or intro.affiliation
+    intro = people.introduction(name, m.start) if name else None
+    if intro is not None:  # the title as the article writes it before the name beats the model's
+        role, affiliation = intro.role or role, affiliation or intro.affiliation
     before = article.text[near[0] : m.start] if near[0] <= m.start else ""
     return Participant(
         name=name.text if name else None,
