@@ -26,6 +26,10 @@ from backchannel.normalise.roles import (
         ("Eitan Brill", "", C.former_official, C.unknown),  # nothing says "former"
         ("Eitan Brill negotiator", "", C.former_official, C.official),
         ("Ms Hale", "", C.unofficial, C.unofficial),  # no words: the model's answer stands
+        # Non-state sides are no serving officials, whatever office word they carry.
+        ("opposition negotiator Daniela Urbaneja", "", C.official, C.unofficial),
+        ("Ta'ang National Liberation Army representatives", "", C.official, C.unofficial),
+        ("rebel commanders", "", C.official, C.unofficial),
     ],
 )  # fmt: skip
 def test_capacity_from_words(words, before, model, expected):
