@@ -91,7 +91,10 @@ class Participant(_Strict):
     # Where the article writes `name` (its fullest form, which may stand in another sentence than
     # the mention: "Tarek Soliman" for "Soliman"); null when there is no name. An extension of
     # the shared contract (README, "Output").
-    name_span: Span | None = None
+    name_span: Span | None = Field(
+        default=None,
+        description="[start, end) offsets where the article writes `name`; null without a name",
+    )
     mention: str
     span: Span
     affiliation: str | None = None
