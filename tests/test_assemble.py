@@ -452,3 +452,26 @@ def test_the_title_the_article_writes_before_a_name_is_the_role(seed_text):
     ], location="Saudi Arabia")]}  # fmt: skip
     [m] = build(seed_text, draft).meetings
     assert [p.role for p in m.participants] == ["Foreign Minister", "officials"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "host"),
+    [
+        ("Iranian officials met Swedish diplomats in Muscat on Saturday in talks hosted by "
+         "Omani mediators to finalise a prisoner exchange.", "Omani mediators"),
+        ("Saudi security officials met Iranian counterparts in Beijing in 2023, with Chinese "
+         "officials acting as hosts.", "Chinese officials"),
+        ("Ethiopian and Somali officials met in Ankara on Tuesday under the chairmanship of "
+         "Turkish Deputy Foreign Minister Kerem Aydin, diplomats said.",
+         "Turkish Deputy Foreign Minister Kerem Aydin"),
+    ],
+)  # fmt: skip
+def test_hosts_and_chairs_named_in_a_clause_are_participants(sentence, host):
+    """The model names the sides; the people in the chair, named in a clause, join them."""
+    sides = [draft_person(m) for m in ("Iranian officials", "Swedish diplomats",
+             "Saudi security officials", "Iranian counterparts", "Ethiopian and Somali officials")
+             if m in sentence]  # fmt: skip
+    [m] = build(sentence, {"meetings": [draft_meeting(1, sides)]}).meetings
+    added = m.participants[-1]
+    assert added.mention == host and sentence[added.span[0] : added.span[1]] == host
+    assert len(m.participants) == len(sides) + 1

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from backchannel import lexicon
 from backchannel.contract.schema import (
+    Capacity,
     Evidence,
     Location,
     Meeting,
@@ -235,7 +236,7 @@ def _meeting(
     named_track = track_from_words(sentence.text)
 
     participants: list[Participant] = []
-    for p in dm.participants:
+    for p in [*dm.participants, *_hosts(sentence, dm.participants)]:
         grounded = _participant(i, p, article, people, near, named_track, dm.location, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
@@ -281,6 +282,28 @@ def _meeting(
         topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
     )
+
+
+_HOST_CLAUSE = lexicon.regex("meetings", "host_clause")
+
+
+def _hosts(sentence: Sentence, named: list[DraftParticipant]) -> list[DraftParticipant]:
+    """Hosts, chairs and mediators the sentence names in a clause ("in talks hosted by Omani
+    mediators", "with Emirati officials mediating") and the model left out: the contract counts
+    them as participants, and a small model lists the sides and drops the people in the chair."""
+    found = []
+    for m in _HOST_CLAUSE.finditer(sentence.text):
+        who = next((g for g in m.groups() if g), "").strip()
+        folded = who.casefold()
+        if who and not any(
+            folded in p.mention.casefold() or p.mention.casefold() in folded for p in named
+        ):
+            found.append(
+                DraftParticipant(
+                    mention=who, name=None, affiliation=None, role=None, capacity=Capacity.unknown
+                )
+            )
+    return found
 
 
 def _after(time: Time | None, published_at: dt.date | None) -> bool:
