@@ -475,3 +475,22 @@ def test_hosts_and_chairs_named_in_a_clause_are_participants(sentence, host):
     added = m.participants[-1]
     assert added.mention == host and sentence[added.span[0] : added.span[1]] == host
     assert len(m.participants) == len(sides) + 1
+
+
+def test_a_full_report_that_points_back_only_in_its_attribution_is_its_own_meeting():
+    text = (
+        "Ethiopia and Somalia held talks in Ankara this week, officials said. On Wednesday, "
+        "Ethiopia's foreign minister and Somalia's met in Ankara for four hours, two diplomats "
+        "briefed on the meeting said. The talks were chaired by Turkey's foreign minister."
+    )
+    lede = draft_meeting(1, [draft_person("Ethiopia"), draft_person("Somalia")],
+                         location="Ankara", time="this week")  # fmt: skip
+    body = draft_meeting(2, [draft_person("Ethiopia's foreign minister"),
+                             draft_person("Somalia's")], location="Ankara",
+                         time="On Wednesday")  # fmt: skip
+    chair = draft_meeting(3, [draft_person("Turkey's foreign minister"),
+                              draft_person("Ethiopia's foreign minister")])  # fmt: skip
+    out = build(text, {"meetings": [lede, body, chair]})
+    # The body sentence stays a meeting of its own; the chair's sentence continues it.
+    assert [m.evidence.text[:12] for m in out.meetings] == ["Ethiopia and", "On Wednesday"]
+    assert "Turkey's foreign minister" in [p.mention for p in out.meetings[1].participants]

@@ -142,8 +142,15 @@ _ANAPHOR = lexicon.regex("meetings", "anaphor")
 
 def _follow_up_target(meeting: Meeting, earlier: list[Meeting]) -> int | None:
     """The earlier meeting this one only continues, if its sentence points back to one and
-    it names no other place or time; the nearest such meeting before it."""
-    if not _ANAPHOR.search(meeting.evidence.text):
+    it names no other place or time; the nearest such meeting before it.
+
+    A sentence that gives its own place and time and points back only late, in an attribution
+    ("..., met in Ankara on Wednesday, two diplomats briefed on the meeting said"), reports a
+    meeting of its own rather than continuing one."""
+    pointer = _ANAPHOR.search(meeting.evidence.text)
+    if pointer is None:
+        return None
+    if pointer.start() > _EARLY_POINTER and _own_place_and_time(meeting):
         return None
     before = [k for k, m in enumerate(earlier) if m.evidence.start < meeting.evidence.start]
     for k in sorted(before, key=lambda k: earlier[k].evidence.start, reverse=True):
@@ -154,6 +161,17 @@ def _follow_up_target(meeting: Meeting, earlier: list[Meeting]) -> int | None:
             return k
         return None  # only the nearest earlier meeting can be the one referred to
     return None
+
+
+_EARLY_POINTER = 60  # characters: "The talks, held in Doha on Monday, were chaired by ..."
+
+
+def _own_place_and_time(meeting: Meeting) -> bool:
+    ev = (meeting.evidence.start, meeting.evidence.end)
+    return all(
+        x is not None and ev[0] <= x.span[0] and x.span[1] <= ev[1]
+        for x in (meeting.location, meeting.time)
+    )
 
 
 def _compatible_place(a: Location | None, b: Location | None) -> bool:
