@@ -494,3 +494,22 @@ def test_a_full_report_that_points_back_only_in_its_attribution_is_its_own_meeti
     # The body sentence stays a meeting of its own; the chair's sentence continues it.
     assert [m.evidence.text[:12] for m in out.meetings] == ["Ethiopia and", "On Wednesday"]
     assert "Turkey's foreign minister" in [p.mention for p in out.meetings[1].participants]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "people", "kept"),
+    [
+        ("Slovakia's government held an emergency session on Friday on gas supplies.",
+         ["Slovakia's government", "Slovakia's"], False),
+        ("The parliament's economic affairs committee is due to meet on Tuesday.",
+         ["The parliament's economic affairs committee", "parliament's"], False),
+        ("The NATO-Russia Council will meet in Brussels on Wednesday.",
+         ["NATO", "Russia"], True),
+        ("Rebel leaders would be willing to travel to rebel-held areas to meet envoys.",
+         ["Rebel leaders", "envoys"], False),
+    ],
+)  # fmt: skip
+def test_more_non_meetings_and_a_two_sided_body(sentence, people, kept):
+    draft = {"meetings": [draft_meeting(1, [draft_person(p) for p in people])]}
+    out = build(sentence, draft)
+    assert bool(out.meetings) is kept, out.warnings

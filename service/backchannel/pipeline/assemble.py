@@ -287,7 +287,7 @@ def _meeting(
     if _HYPOTHETICAL.search(sentence.text) and not _REPORTED.search(sentence.text):
         out.drop(f"meeting {i} dropped: its sentence only hopes for or conditions a meeting")
         return None
-    if _INTERNAL_SESSION.search(sentence.text):
+    if _INTERNAL_SESSION.search(sentence.text) and not _JOINT_BODY.search(sentence.text):
         out.drop(f"meeting {i} dropped: one body meeting by itself, no second side")
         return None
     participants = _without_bare_countries(participants)
@@ -336,6 +336,7 @@ _DENIAL = lexicon.regex("meetings", "denial")
 _HYPOTHETICAL = lexicon.regex("meetings", "hypothetical")
 _INTERNAL_SESSION = lexicon.regex("meetings", "internal_session")
 _REPORTED = lexicon.regex("meetings", "reported")
+_JOINT_BODY = lexicon.regex("meetings", "joint_body")
 
 
 def _general_comment(sentence: str, time: Time | None) -> bool:
