@@ -63,6 +63,13 @@ def track_from_capacities(capacities: set[Capacity]) -> Track:
     return Track.unofficial
 
 
+def track_for(capacities: set[Capacity], model: Track) -> Track:
+    """From the capacities when all are known (code reads them from role words), else the
+    model's."""
+    derived = track_from_capacities(capacities)
+    return derived if derived is not Track.unknown else model
+
+
 def names_several_sides(mention: str) -> bool:
     """Whether one mention covers more than one side ("officials from the two sides")."""
     return bool(_MANY_SIDES.search(mention))

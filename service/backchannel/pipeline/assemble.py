@@ -3,6 +3,8 @@
 Everything here is deterministic code, the part of the job a small model does worst: offsets,
 dates, country names. A quoted value that cannot be found in the article is dropped with a
 warning; a meeting whose evidence cannot be found is dropped whole. Nothing unverifiable passes.
+What a sentence says about meetings is read in `normalise.statements`, people's names in
+`normalise.names`; how the meetings of one article then combine is `pipeline.merge`.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from backchannel.normalise.places import (
 from backchannel.normalise.roles import (
     capacity_from_words,
     names_several_sides,
-    track_from_capacities,
+    track_for,
     track_from_words,
 )
+from backchannel.normalise.statements import hosts_named, not_a_meeting
 from backchannel.normalise.tense import is_future_tense
 from backchannel.normalise.timenorm import resolve_time
+from backchannel.pipeline import merge
 from backchannel.text.grounding import Article, Match
 from backchannel.text.sentences import Sentence, sentence_at
 
@@ -67,160 +71,11 @@ def assemble(
     people = People(article.text)
     for i, dm in enumerate(draft.meetings, 1):
         meeting = _meeting(i, dm, article, people, sentences, published_at, out)
-        if meeting is None:
-            continue
-        if any(_same_event(meeting, earlier) for earlier in out.meetings):
-            out.warnings.append(f"meeting {i}: duplicate of an earlier meeting, merged")
-            continue
-        target = _follow_up_target(meeting, out.meetings)
-        if target is not None:
-            out.meetings[target] = _merge(out.meetings[target], meeting)
-            out.warnings.append(
-                f"meeting {i}: its sentence refers back to an earlier meeting; merged into it"
-            )
-            continue
-        out.meetings.append(meeting)
-    out.meetings = _without_restated_headline(out, article.text, sentences)
+        if meeting is not None and (what := merge.add(out.meetings, meeting)):
+            out.warnings.append(f"meeting {i}: {what}")
+    out.meetings, notes = merge.without_restated_headline(out.meetings, article.text, sentences)
+    out.warnings += notes
     return out
-
-
-_HEADLINE_WORDS = 25
-
-
-def _is_headline(sentence: Sentence, text: str, sentences: list[Sentence]) -> bool:
-    """The headline layout: the article's first line, alone on it, with more lines after, short
-    and without a full stop (a one-sentence first paragraph ends with one)."""
-    first_line_end = text.find("\n")
-    return (
-        sentence.number == 1
-        and len(sentences) > 1
-        and first_line_end != -1
-        and text[sentence.end : first_line_end].strip() == ""
-        and not sentence.text.rstrip().endswith(".")
-        and len(sentence.text.split()) <= _HEADLINE_WORDS
-    )
-
-
-def _without_restated_headline(
-    out: Assembly, text: str, sentences: list[Sentence]
-) -> list[Meeting]:
-    """A headline restates what the body reports ("Envoys hold talks in Doha on prisoner swap"):
-    its meeting is the body's meeting of the same people at a compatible place and time, so it is
-    left out; a headline is evidence only when the body never reports the meeting."""
-    kept = []
-    for m in out.meetings:
-        sentence = sentence_at(sentences, m.evidence.start)
-        if sentence is not None and _is_headline(sentence, text, sentences):
-            body = next((b for b in out.meetings if b is not m and _restates(m, b)), None)
-            if body is not None:
-                out.warnings.append(
-                    f"the headline's meeting is the one reported at {body.evidence.start}: merged"
-                )
-                continue
-        kept.append(m)
-    return kept
-
-
-def _restates(headline: Meeting, body: Meeting) -> bool:
-    """Compatible place and time, and a side in common: the same person, or the same country or
-    organisation."""
-    if not (
-        _compatible_place(headline.location, body.location)
-        and _compatible_time(headline.time, body.time)
-    ):
-        return False
-    names = {p.name.casefold() for p in body.participants if p.name}
-    sides = {p.affiliation for p in body.participants if p.affiliation}
-    return any(
-        (p.name and p.name.casefold() in names) or (p.affiliation and p.affiliation in sides)
-        for p in headline.participants
-    )
-
-
-_ANAPHOR = lexicon.regex("meetings", "anaphor")
-
-
-def _follow_up_target(meeting: Meeting, earlier: list[Meeting]) -> int | None:
-    """The earlier meeting this one only continues, if its sentence points back to one and
-    it names no other place or time; the nearest such meeting before it.
-
-    A sentence that gives its own place and time and points back only late, in an attribution
-    ("..., met in Ankara on Wednesday, two diplomats briefed on the meeting said"), reports a
-    meeting of its own rather than continuing one."""
-    pointer = _ANAPHOR.search(meeting.evidence.text)
-    if pointer is None:
-        return None
-    if pointer.start() > _EARLY_POINTER and _own_place_and_time(meeting):
-        return None
-    before = [k for k, m in enumerate(earlier) if m.evidence.start < meeting.evidence.start]
-    for k in sorted(before, key=lambda k: earlier[k].evidence.start, reverse=True):
-        m = earlier[k]
-        if _compatible_place(m.location, meeting.location) and _compatible_time(
-            m.time, meeting.time
-        ):
-            return k
-        return None  # only the nearest earlier meeting can be the one referred to
-    return None
-
-
-_EARLY_POINTER = 60  # characters: "The talks, held in Doha on Monday, were chaired by ..."
-
-
-def _own_place_and_time(meeting: Meeting) -> bool:
-    ev = (meeting.evidence.start, meeting.evidence.end)
-    return all(
-        x is not None and ev[0] <= x.span[0] and x.span[1] <= ev[1]
-        for x in (meeting.location, meeting.time)
-    )
-
-
-def _compatible_place(a: Location | None, b: Location | None) -> bool:
-    if a is None or b is None:
-        return True
-    pa, pb = (a.place or a.country or "").casefold(), (b.place or b.country or "").casefold()
-    return pa == pb or pa in pb or pb in pa or (a.country is not None and a.country == b.country)
-
-
-def _compatible_time(a: Time | None, b: Time | None) -> bool:
-    if a is None or b is None or None in (a.start, a.end, b.start, b.end):
-        return True
-    assert a.start and a.end and b.start and b.end
-    return a.start <= b.end and b.start <= a.end
-
-
-def _merge(into: Meeting, extra: Meeting) -> Meeting:
-    people = list(into.participants)
-    for p in extra.participants:
-        if not any(_same_person(p, q) for q in people):
-            people.append(p)
-    explicit = track_from_words(into.evidence.text) or track_from_words(extra.evidence.text)
-    return into.model_copy(
-        update={
-            "participants": people,
-            "location": into.location or extra.location,
-            "time": into.time or extra.time,
-            "track": explicit or _track(people, into.track),
-        }
-    )
-
-
-def _same_person(a: Participant, b: Participant) -> bool:
-    if a.span == b.span:
-        return True
-    if a.name and b.name and a.name.casefold() == b.name.casefold():
-        return True
-    return a.mention.casefold() == b.mention.casefold()
-
-
-def _same_event(a: Meeting, b: Meeting) -> bool:
-    """Same evidence and a shared participant, or the same people, place and time."""
-    people_a = {p.span for p in a.participants}
-    people_b = {p.span for p in b.participants}
-    if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
-        return bool(people_a & people_b)
-    where = (a.location.span if a.location else None) == (b.location.span if b.location else None)
-    when = (a.time.span if a.time else None) == (b.time.span if b.time else None)
-    return people_a == people_b and where and when
 
 
 def _meeting(
@@ -254,7 +109,7 @@ def _meeting(
     named_track = track_from_words(sentence.text)
 
     participants: list[Participant] = []
-    for p in [*dm.participants, *_hosts(sentence, dm.participants)]:
+    for p in [*dm.participants, *_hosts(sentence.text, dm.participants)]:
         grounded = _participant(i, p, article, people, near, named_track, dm.location, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
@@ -278,69 +133,40 @@ def _meeting(
     if status is Status.held and _after(time, published_at):
         status = Status.planned
         out.warnings.append(f"meeting {i}: reported as held but dated after publication")
-    if _general_comment(sentence.text, time):
-        out.drop(f"meeting {i} dropped: its sentence speaks of meetings in general")
-        return None
-    if _DENIAL.search(sentence.text):
-        out.drop(f"meeting {i} dropped: its sentence denies the meeting")
-        return None
-    if _HYPOTHETICAL.search(sentence.text) and not _REPORTED.search(sentence.text):
-        out.drop(f"meeting {i} dropped: its sentence only hopes for or conditions a meeting")
-        return None
-    if _INTERNAL_SESSION.search(sentence.text) and not _JOINT_BODY.search(sentence.text):
-        out.drop(f"meeting {i} dropped: one body meeting by itself, no second side")
+    why_not = not_a_meeting(sentence.text, has_time=time is not None)
+    if why_not:
+        out.drop(f"meeting {i} dropped: {why_not}")
         return None
     participants = _without_bare_countries(participants)
     return Meeting(
         participants=participants,
         location=_location(i, dm.location, article, near, out),
         time=time,
-        track=named_track or _track(participants, dm.track),
+        track=named_track or track_for({p.capacity for p in participants}, dm.track),
         status=status,
         topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
     )
 
 
-_HOST_CLAUSE = lexicon.regex("meetings", "host_clause")
-
-
-def _hosts(sentence: Sentence, named: list[DraftParticipant]) -> list[DraftParticipant]:
-    """Hosts, chairs and mediators the sentence names in a clause ("in talks hosted by Omani
-    mediators", "with Emirati officials mediating") and the model left out: the contract counts
-    them as participants, and a small model lists the sides and drops the people in the chair."""
-    found = []
-    for m in _HOST_CLAUSE.finditer(sentence.text):
-        who = next((g for g in m.groups() if g), "").strip()
-        folded = who.casefold()
-        if who and not any(
-            folded in p.mention.casefold() or p.mention.casefold() in folded for p in named
-        ):
-            found.append(
-                DraftParticipant(
-                    mention=who, name=None, affiliation=None, role=None, capacity=Capacity.unknown
-                )
-            )
-    return found
+def _hosts(sentence: str, named: list[DraftParticipant]) -> list[DraftParticipant]:
+    """Hosts, chairs and mediators the sentence names in a clause and the model left out: the
+    contract counts them as participants, and a small model lists the sides and drops the people
+    in the chair."""
+    return [
+        DraftParticipant(
+            mention=who, name=None, affiliation=None, role=None, capacity=Capacity.unknown
+        )
+        for who in hosts_named(sentence)
+        if not any(
+            who.casefold() in p.mention.casefold() or p.mention.casefold() in who.casefold()
+            for p in named
+        )
+    ]
 
 
 def _after(time: Time | None, published_at: dt.date | None) -> bool:
     return bool(time and time.start and published_at and time.start > published_at)
-
-
-_HABITUAL = lexicon.regex("meetings", "habitual")
-_KIND = lexicon.regex("meetings", "kind")
-# The contract's non-meetings, after the model too: denied, hoped-for or conditional meetings,
-# and a body's own session.
-_DENIAL = lexicon.regex("meetings", "denial")
-_HYPOTHETICAL = lexicon.regex("meetings", "hypothetical")
-_INTERNAL_SESSION = lexicon.regex("meetings", "internal_session")
-_REPORTED = lexicon.regex("meetings", "reported")
-_JOINT_BODY = lexicon.regex("meetings", "joint_body")
-
-
-def _general_comment(sentence: str, time: Time | None) -> bool:
-    return bool(_KIND.search(sentence)) or (time is None and bool(_HABITUAL.search(sentence)))
 
 
 def _without_bare_countries(participants: list[Participant]) -> list[Participant]:
@@ -353,13 +179,6 @@ def _without_bare_countries(participants: list[Participant]) -> list[Participant
             continue
         kept.append(p)
     return kept
-
-
-def _track(participants: list[Participant], model: Track) -> Track:
-    """From the capacities when all are known (code reads them from role words), else the
-    model's."""
-    derived = track_from_capacities({p.capacity for p in participants})
-    return derived if derived is not Track.unknown else model
 
 
 def _anchor_sentence(
