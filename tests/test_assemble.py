@@ -342,6 +342,7 @@ def test_a_location_names_a_place_not_a_time(location):
         ("Lavrov did not meet Rubio in Vienna, the ministry said.", False),
         ("Lavrov has not met Rubio since their talks in Vienna in May.", True),
         ("Lavrov met Rubio in Vienna but denied that they discussed sanctions.", True),
+        ("Lavrov will host Rubio in Vienna next week, denying that he had met Rubio before.", True),
     ],
 )
 def test_a_denied_meeting_is_not_one(sentence, kept):

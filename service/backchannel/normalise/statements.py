@@ -26,12 +26,14 @@ def not_a_meeting(sentence: str, has_time: bool) -> str | None:
 
     A habitual statement ("Oman has mediated several past exchanges") is general only when it
     gives no time; a hope beside a meeting reported as held ("who met in Oslo, hope to meet
-    again") still reports that meeting; a body made of two sides ("the NATO-Russia Council")
+    again"), or a denial after one ("She will host both sides, denying that Berg had met the
+    rebels"), leaves that meeting reported; a body made of two sides ("the NATO-Russia Council")
     meeting is a meeting between them.
     """
     if _KIND.search(sentence) or (not has_time and _HABITUAL.search(sentence)):
         return "its sentence speaks of meetings in general"
-    if _DENIAL.search(sentence):
+    denial = _DENIAL.search(sentence)
+    if denial and not _REPORTED.search(sentence, 0, denial.start()):
         return "its sentence denies the meeting"
     if _HYPOTHETICAL.search(sentence) and not _REPORTED.search(sentence):
         return "its sentence only hopes for or conditions a meeting"
