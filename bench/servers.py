@@ -103,8 +103,12 @@ def evaluated_tokens(log: Path, offset: int, articles: int) -> int | None:
 
 
 def run_llama_server(name: str, options: str, warm: Path, folder: Path, out: Path) -> dict:
+    # A port of its own: a server left running on the default one would be used as it is,
+    # whatever options this variant asks for.
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BACKCHANNEL_BASE_URL"}
-    settings = Settings(base_url=None, server_args=options)
+    env["BACKCHANNEL_SERVER_PORT"] = str(port)
+    settings = Settings(base_url=None, server_args=options, server_port=port)
     log = settings.model_dir / "server.log"
     with embedded_backend(settings, lambda msg: print(msg, file=sys.stderr)):
         evaluate(warm, env, out / f"{name}-warm")
