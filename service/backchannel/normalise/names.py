@@ -68,10 +68,8 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Introduction:
-    """How the article first presents a person: the name with the title and country before it."""
+    """How the article presents a person: the title and country written before the name."""
 
-    name: str
-    start: int
     role: str | None
     affiliation: str | None
 
@@ -122,7 +120,7 @@ def _one_titled(toks: list[Token]) -> bool:
 
 def _is_entity(words: str) -> bool:
     """A country, demonym, capital or known organisation: not a person."""
-    return normalize_country(words) is not None or recognised_affiliation(words) is not None
+    return recognised_affiliation(words) is not None
 
 
 def _name_end(toks: list[Token], end: int) -> int:
@@ -293,7 +291,7 @@ class People:
         if not words or not hits:
             return name
         longest = max((r.words for r in hits), key=len)
-        if not all(_contains(longest, r.words) or longest == r.words for r in hits):
+        if not all(_contains(longest, r.words) for r in hits):
             return name
         best = min((r for r in hits if r.words == longest), key=lambda r: _distance(r, at))
         return Name(best.text, best.start, best.end)
@@ -339,7 +337,7 @@ class People:
         if not titled:
             return None
         best = min(titled, key=lambda r: _distance(r, at))
-        return Introduction(best.text, best.start, best.role, best.affiliation)
+        return Introduction(best.role, best.affiliation)
 
 
 def _after_entity(text: str, toks: list[Token], first: int, end: int) -> int:
@@ -353,7 +351,7 @@ def _after_entity(text: str, toks: list[Token], first: int, end: int) -> int:
 
 def _country_word(words: str) -> str | None:
     """The country a country name or demonym names ("Egyptian", "South Korean"), else None."""
-    found = normalize_country(words) or recognised_affiliation(words)
+    found = recognised_affiliation(words)
     return found if found and normalize_country(found) else None
 
 

@@ -294,11 +294,7 @@ def affiliation_from_words(words: str | None) -> str | None:
     """
     if words is None or not (text := words.strip()):
         return None
-    key = _key(text)
-    named = _affiliation_tables()[0].get(key)
-    if named:
-        return named
-    return normalize_country(text) or _affiliation_from_key(key) or text
+    return recognised_affiliation(text) or text
 
 
 @lru_cache(maxsize=4096)

@@ -54,6 +54,10 @@ def make_strategy(settings: Settings) -> Strategy:
     return SingleStrategy(load_prompts(directory))
 
 
+def _result_key(draft_key: str) -> str:
+    return cache_key(draft=draft_key, schema_version=SCHEMA_VERSION)
+
+
 class Extractor:
     def __init__(
         self,
@@ -92,7 +96,7 @@ class Extractor:
 
     def key_for(self, request: ExtractRequest) -> str:
         """The stored result: the draft's inputs plus the contract's version."""
-        return cache_key(draft=self.draft_key(request), schema_version=SCHEMA_VERSION)
+        return _result_key(self.draft_key(request))
 
     def check_input(self, request: ExtractRequest) -> None:
         if len(request.text) > self.settings.max_text_chars:
@@ -159,7 +163,8 @@ class Extractor:
         """
         started = time.perf_counter()
         sentences = split_sentences(request.text)
-        key, draft_key = self.key_for(request), self.draft_key(request)
+        draft_key = self.draft_key(request)
+        key = _result_key(draft_key)
         stored = _StoredDraft.load(self.cache.get(draft_key)) if store else None
         if stored is not None:
             draft, stats = stored.draft, CallStats(usage=stored.usage, truncated=stored.truncated)

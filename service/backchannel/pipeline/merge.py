@@ -11,7 +11,7 @@ from __future__ import annotations
 from backchannel import lexicon
 from backchannel.contract.schema import Location, Meeting, Participant, Time
 from backchannel.normalise.roles import track_for, track_from_words
-from backchannel.text.sentences import Sentence, sentence_at
+from backchannel.text.sentences import Sentence
 
 
 def add(meetings: list[Meeting], meeting: Meeting) -> str | None:
@@ -30,18 +30,17 @@ def add(meetings: list[Meeting], meeting: Meeting) -> str | None:
 _HEADLINE_WORDS = 25
 
 
-def _is_headline(sentence: Sentence, text: str, sentences: list[Sentence]) -> bool:
-    """The headline layout: the article's first line, alone on it, with more lines after, short
-    and without a full stop (a one-sentence first paragraph ends with one)."""
+def _headline(text: str, sentences: list[Sentence]) -> Sentence | None:
+    """The headline, if the article has the headline layout: its first line, alone on it, with
+    more lines after, short and without a full stop (a one-sentence first paragraph ends with
+    one)."""
     first_line_end = text.find("\n")
-    return (
-        sentence.number == 1
-        and len(sentences) > 1
-        and first_line_end != -1
-        and text[sentence.end : first_line_end].strip() == ""
-        and not sentence.text.rstrip().endswith(".")
-        and len(sentence.text.split()) <= _HEADLINE_WORDS
-    )
+    if len(sentences) < 2 or first_line_end == -1:
+        return None
+    first = sentences[0]
+    if text[first.end : first_line_end].strip() or first.text.rstrip().endswith("."):
+        return None
+    return first if len(first.text.split()) <= _HEADLINE_WORDS else None
 
 
 def without_restated_headline(
@@ -50,10 +49,12 @@ def without_restated_headline(
     """A headline restates what the body reports ("Envoys hold talks in Doha on prisoner swap"):
     its meeting is the body's meeting of the same people at a compatible place and time, so it is
     left out; a headline is evidence only when the body never reports the meeting."""
+    headline = _headline(text, sentences)
+    if headline is None:
+        return meetings, []
     kept, warnings = [], []
     for m in meetings:
-        sentence = sentence_at(sentences, m.evidence.start)
-        if sentence is not None and _is_headline(sentence, text, sentences):
+        if m.evidence.start == headline.start:
             body = next((b for b in meetings if b is not m and _restates(m, b)), None)
             if body is not None:
                 warnings.append(
@@ -67,10 +68,7 @@ def without_restated_headline(
 def _restates(headline: Meeting, body: Meeting) -> bool:
     """Compatible place and time, and a side in common: the same person, or the same country or
     organisation."""
-    if not (
-        _compatible_place(headline.location, body.location)
-        and _compatible_time(headline.time, body.time)
-    ):
+    if not _compatible(headline, body):
         return False
     names = {p.name.casefold() for p in body.participants if p.name}
     sides = {p.affiliation for p in body.participants if p.affiliation}
@@ -96,14 +94,11 @@ def _follow_up_target(meeting: Meeting, earlier: list[Meeting]) -> int | None:
     if pointer.start() > _EARLY_POINTER and _own_place_and_time(meeting):
         return None
     before = [k for k, m in enumerate(earlier) if m.evidence.start < meeting.evidence.start]
-    for k in sorted(before, key=lambda k: earlier[k].evidence.start, reverse=True):
-        m = earlier[k]
-        if _compatible_place(m.location, meeting.location) and _compatible_time(
-            m.time, meeting.time
-        ):
-            return k
-        return None  # only the nearest earlier meeting can be the one referred to
-    return None
+    if not before:
+        return None
+    # Only the nearest earlier meeting can be the one referred to.
+    nearest = max(before, key=lambda k: earlier[k].evidence.start)
+    return nearest if _compatible(earlier[nearest], meeting) else None
 
 
 _EARLY_POINTER = 60  # characters: "The talks, held in Doha on Monday, were chaired by ..."
@@ -115,6 +110,11 @@ def _own_place_and_time(meeting: Meeting) -> bool:
         x is not None and ev[0] <= x.span[0] and x.span[1] <= ev[1]
         for x in (meeting.location, meeting.time)
     )
+
+
+def _compatible(a: Meeting, b: Meeting) -> bool:
+    """No other place and no other time: the two may be one meeting."""
+    return _compatible_place(a.location, b.location) and _compatible_time(a.time, b.time)
 
 
 def _compatible_place(a: Location | None, b: Location | None) -> bool:
