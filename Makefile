@@ -19,9 +19,11 @@ model: setup
 run: model
 	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT)
 
-# Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server,
+# Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server
+# (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh installs and starts),
 # and one real-model end-to-end test.
 test: model lint
+	BACKCHANNEL_TEST_POSTGRES_URL=$${BACKCHANNEL_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh)} \
 	BACKCHANNEL_E2E=1 $(VENV)/python -m pytest -q -rs
 
 # Unit tests only (no model needed).

@@ -5,6 +5,7 @@ Test data (the seed, drafts, meetings) lives in `tests.factories`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,3 +51,31 @@ def strategy(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def strategy_settings(settings: Settings, strategy: str) -> Settings:
     return settings.model_copy(update={"strategy": strategy})
+
+
+def _postgres_url() -> str | None:
+    """PostgreSQL for the store's tests (`scripts/postgres.sh` starts one and prints its URL).
+    CI must have it: there a missing server fails the run instead of skipping its tests."""
+    url = os.environ.get("BACKCHANNEL_TEST_POSTGRES_URL")
+    if not url and os.environ.get("CI"):
+        raise RuntimeError("CI: set BACKCHANNEL_TEST_POSTGRES_URL (scripts/postgres.sh)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind the store supports."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'corpus.db'}"
+        return
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL: run scripts/postgres.sh, set BACKCHANNEL_TEST_POSTGRES_URL")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:  # a clean schema for every test
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield url

@@ -33,8 +33,8 @@ def test_extract_200(client, fake_model, seed_text):
 @pytest.mark.parametrize(
     ("payload", "field", "needle"),
     [
-        ({"text": ""}, "text", "at least 1 character"),
-        ({"text": "  \n\t "}, "body", "empty or only whitespace"),
+        ({"text": ""}, "body", "the article is empty"),
+        ({"text": "  \n\t "}, "body", "the article is empty"),
         ({"text": "a\x00b"}, "body", "NUL"),
         ({}, "text", "Field required"),
         ({"text": 42}, "text", "valid string"),

@@ -56,6 +56,34 @@ def _settings(**overrides: object) -> Settings:
         _fail(f"invalid setting BACKCHANNEL_{str(err['loc'][0]).upper()}: {err['msg']}", 2)
 
 
+def _read_page(source: str, settings: Settings) -> tuple[str, dt.date | None]:
+    """A saved page or a URL: its main text and its date, read as `ingest` reads them."""
+    from backchannel.sources.documents import SourceError, from_html
+    from backchannel.sources.fetch import FetchPolicy, from_url, is_url
+
+    try:
+        if is_url(source):
+            article = from_url(source, FetchPolicy.of(settings, public_only=False))
+        else:
+            try:
+                raw = Path(source).read_bytes()
+            except OSError as exc:
+                _fail(f"cannot read {source}: {exc.strerror}", 2)
+            article = from_html(raw, source)
+    except SourceError as exc:
+        _fail(str(exc), 2)
+    for warning in article.warnings:
+        _say(f"warning: {source}: {warning}")
+    return article.text, article.published_at
+
+
+def _is_page(source: str) -> bool:
+    from backchannel.sources.documents import HTML_SUFFIXES
+    from backchannel.sources.fetch import is_url
+
+    return is_url(source) or Path(source).suffix.lower() in HTML_SUFFIXES
+
+
 def _read_text(source: str) -> str:
     try:
         raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
@@ -88,7 +116,10 @@ def _run(settings: Settings, work: Callable[[], int]) -> None:
 
 @app.command()
 def extract(
-    file: Annotated[str | None, typer.Argument(help="Article text file, or - for stdin")] = None,
+    file: Annotated[
+        str | None,
+        typer.Argument(help="Article: a text file, a saved page (.html), a URL, or - for stdin"),
+    ] = None,
     published_at: Annotated[
         str | None, typer.Option("--published-at", help="Article date, YYYY-MM-DD")
     ] = None,
@@ -113,11 +144,15 @@ def extract(
     if jsonl is not None:
         _run(settings, lambda: _extract_batch(settings, jsonl, concurrency, not no_cache))
     assert file is not None
-    text = _read_text(file)
     try:
         date = dt.date.fromisoformat(published_at) if published_at else None
     except ValueError:
         _fail(f"--published-at {published_at!r} is not a date; use YYYY-MM-DD", 2)
+    if file != "-" and _is_page(file):
+        text, page_date = _read_page(file, settings)
+        date = date or page_date
+    else:
+        text = _read_text(file)
     try:
         request = ExtractRequest(text=text, published_at=date, id=id)
     except ValidationError as exc:
@@ -159,6 +194,88 @@ def _extract_batch(settings: Settings, path: Path, concurrency: int, use_cache: 
              "rerun to retry them: finished items come from the cache")  # fmt: skip
         return 1
     return 0
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Saved pages (.html, .htm), .txt, .json/.jsonl files, folders (recursively) or "
+            "http(s):// URLs",
+            metavar="INPUT...",
+            show_default=False,
+        ),
+    ],
+    concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
+    no_extract: Annotated[
+        bool, typer.Option("--no-extract", help="Only store the articles; extract later")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: BACKCHANNEL_DATABASE_URL)")
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="text (a summary on stderr) or json (on stdout)")
+    ] = "text",
+) -> None:
+    """Store articles in the corpus and extract each one not yet extracted.
+
+    Ingesting the same text again is a no-op, and a run that was stopped is finished by running
+    it again: only articles without a finished extraction go to the model. Exits 1 if an input
+    could not be read or an extraction failed (the others are done and stored).
+    """
+    from backchannel.corpus.ingest import extract_pending, setup_of, store_inputs
+    from backchannel.pipeline.extractor import Extractor
+    from backchannel.sources.fetch import FetchPolicy, read_inputs
+    from backchannel.store.database import StoreError
+    from backchannel.store.repository import Store
+
+    if output not in ("text", "json"):
+        _fail("--format must be text or json", 2)
+    settings = _settings(database_url=database)
+    logs.configure("WARNING")
+    try:
+        store = Store.open(settings.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+    policy = FetchPolicy.of(settings, public_only=False)
+    report = store_inputs(read_inputs(inputs, policy), store)
+    for bad in report.unreadable:
+        _say(f"skipped {bad.source}: {bad.reason}")
+
+    def work() -> int:
+        from tqdm import tqdm
+
+        extractor = Extractor(settings)
+        pending = store.pending(setup_of(extractor))
+        bar = tqdm(total=len(pending), file=sys.stderr, unit="article", disable=not pending)
+        asyncio.run(
+            extract_pending(store, extractor, pending, report, concurrency=concurrency,
+                            use_cache=not no_cache, on_done=lambda _a: bar.update(1))
+        )  # fmt: skip
+        bar.close()
+        return _ingest_summary(report, output)
+
+    if no_extract:
+        raise typer.Exit(_ingest_summary(report, output))
+    _run(settings, work)
+
+
+def _ingest_summary(report, output: str) -> int:  # type: ignore[no-untyped-def]
+    if output == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        _say(
+            f"read {report.read} article(s): {report.new} new, {report.known} already stored; "
+            f"{len(report.unreadable)} input(s) skipped; extracted {report.extracted} "
+            f"({report.meetings} meeting(s)), {len(report.failed)} failed"
+        )
+    for failure in report.failed:
+        _say(f"error: {failure.source}: {failure.reason}")
+    if report.failed:
+        _say("rerun the same command to retry the failed ones: finished articles are kept")
+    return 1 if report.failed or report.unreadable else 0
 
 
 @app.command()

@@ -14,6 +14,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _CACHE_ROOT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "backchannel"
+# The corpus is data a user keeps, not a cache: it lives in the user's data folder.
+_DATA_ROOT = (
+    Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "backchannel"
+)
 
 ModelVariant = Literal["1.5b", "0.5b"]
 # The name the embedded server serves each variant under (its files: `embedded.model_files`).
@@ -77,6 +81,19 @@ class Settings(BaseSettings):
         description="More llama-server options, as shell words (e.g. '--spec-type ngram-simple')",
     )
     server_start_timeout: float = 300.0
+
+    # Corpus: the store, and reading pages by URL.
+    database_url: str = Field(
+        default=f"sqlite:///{_DATA_ROOT / 'corpus.db'}",
+        description="SQLAlchemy URL of the corpus (postgresql+psycopg://... for teams)",
+    )
+    fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds to fetch one page")
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1024, description="Largest page fetched")
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    api_fetch_urls: bool = Field(
+        default=False,
+        description="Let the HTTP API fetch URLs it is sent (never private or loopback ones)",
+    )
 
     # HTTP API.
     max_text_chars: int = Field(default=100_000, ge=1)

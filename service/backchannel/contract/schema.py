@@ -15,7 +15,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -55,11 +54,12 @@ class _Strict(BaseModel):
 class ExtractRequest(_Strict):
     """One article to read. Unknown fields are refused so a typo is not silently ignored."""
 
-    text: Annotated[str, StringConstraints(min_length=1)] = Field(
+    text: str = Field(
         description="The article, 1 to 100,000 characters of UTF-8 text.",
-        # Documents what `_text_has_content` enforces (with its own clearer message): some
-        # non-space character, and no NUL.
-        json_schema_extra={"pattern": "^[^\u0000]*[^\u0000\\s][^\u0000]*$"},
+        # Documents what `_text_has_content` enforces (with its own clearer message than
+        # pydantic's "String should have at least 1 character"): some non-space character, and
+        # no NUL.
+        json_schema_extra={"minLength": 1, "pattern": "^[^\u0000]*[^\u0000\\s][^\u0000]*$"},
     )
     published_at: dt.date | None = Field(
         default=None,
@@ -80,7 +80,7 @@ class ExtractRequest(_Strict):
     @model_validator(mode="after")
     def _text_has_content(self) -> Self:
         if not self.text.strip():
-            raise ValueError("text is empty or only whitespace: send the article's text")
+            raise ValueError("the article is empty (no text, or only whitespace): send its text")
         if "\x00" in self.text:
             raise ValueError("text contains NUL bytes: send plain UTF-8 text")
         return self

