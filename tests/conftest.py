@@ -6,6 +6,7 @@ Test data (the seed, drafts, meetings) lives in `tests.factories`.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,12 @@ from backchannel.settings import Settings
 
 from tests.factories import SEED_PATH, STRATEGIES
 from tests.fakeserver import FakeModelServer
+
+# No test writes to the user's corpus: an API or CLI started without a database of its own gets
+# this throwaway one (tests of the store pass their own `database_url`).
+os.environ.setdefault(
+    "BACKCHANNEL_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='bc-tests-')}/corpus.db"
+)
 
 
 @pytest.fixture
@@ -39,6 +46,7 @@ def settings(fake_model: FakeModelServer, tmp_path: Path) -> Settings:
         max_retries=2,
         retry_max_seconds=5.0,
         max_reasks=1,
+        database_url=f"sqlite:///{tmp_path / 'corpus.db'}",
     )
 
 

@@ -30,8 +30,14 @@ def test_compose_wiring():
     fields = {f"BACKCHANNEL_{name.upper()}" for name in Settings.model_fields}
     for svc in services.values():
         for key in svc.get("environment", {}):
-            assert key in fields, key
-    assert set(compose["volumes"]) >= {"models", "cache"}
+            assert key in fields or not key.startswith("BACKCHANNEL_"), key
+    assert set(compose["volumes"]) >= {"models", "cache", "corpus"}
+    # The corpus lives in the db service's database, with the credentials it is created with.
+    db = services["db"]["environment"]
+    url = api["environment"]["BACKCHANNEL_DATABASE_URL"]
+    assert url == (f"postgresql+psycopg://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}"
+                   f"@db:5432/{db['POSTGRES_DB']}")  # fmt: skip
+    assert api["depends_on"]["db"]["condition"] == "service_healthy"
 
 
 def test_dockerfile_installs_the_pinned_set_and_ships_prompts():

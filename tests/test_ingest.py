@@ -34,10 +34,10 @@ def reader(payload: dict, delay: float = 0.0) -> Reply:
         names = [p for p in PEOPLE if p in sentence]
         names = [n for n in names if not any(n != m and n in m for m in names)]
         if " met " in sentence and len(names) >= 2:
-            meetings.append(draft_meeting(
-                int(number), [draft_person(n, name=n) for n in names[:2]],
-                location=next((c for c in ("Geneva", "Vienna") if c in sentence), None),
-                time="on Friday" if "on Friday" in sentence else None))  # fmt: skip
+            place = next((c for c in ("Geneva", "Vienna") if c in sentence), None)
+            when = next((t for t in ("on Friday", "yesterday") if t in sentence), None)
+            people = [draft_person(n, name=n) for n in names[:2]]
+            meetings.append(draft_meeting(int(number), people, location=place, time=when))
     return Reply.meetings({"meetings": meetings}, delay=delay)
 
 
@@ -57,7 +57,8 @@ def test_ingesting_a_folder_stores_and_extracts_each_page_once(fake_model, tmp_p
     assert proc.returncode == 1, proc.stderr  # one page had no text: reported, the rest stored
     assert "skipped" in proc.stderr and "empty-shell.html: no article text found" in proc.stderr
     report = json.loads(proc.stdout)
-    assert (report["read"], report["new"], report["extracted"], report["meetings"]) == (3, 3, 3, 2)
+    assert (report["read"], report["new"], report["extracted"], report["meetings"]) == (3, 3, 3, 3)
+    assert report["events"] == 2  # the two outlets' Geneva meeting is one event
     assert report["warnings"] == [{"source": str(PAGES / "vienna-undated.html"),
                                    "reason": "no publication date found: relative times stay "
                                              "unresolved"}]  # fmt: skip
@@ -69,7 +70,7 @@ def test_ingesting_a_folder_stores_and_extracts_each_page_once(fake_model, tmp_p
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(ExtractionRow)) == 3
         places = s.scalars(select(MeetingRow.place).order_by(MeetingRow.place)).all()
-    assert places == ["Geneva", "Vienna"]
+    assert places == ["Geneva", "Geneva", "Vienna"]
 
 
 def test_a_run_killed_half_way_and_rerun_extracts_every_article_exactly_once(
@@ -119,13 +120,48 @@ def test_a_failed_extraction_is_reported_and_retried_by_the_next_run(
     assert Store.open(database_url).counts() == {"articles": 1, "meetings": 1, "done": 1}
 
 
+def test_events_list_each_meeting_once_with_every_source(fake_model, tmp_path, database_url):
+    fake_model.default = reader
+    env = _db_env(fake_model, tmp_path, database_url)
+    run_cli(["ingest", str(PAGES)], env)
+    listing = json.loads(run_cli(["events"], env).stdout)  # piped: JSON
+    assert listing["total"] == 2
+    geneva, vienna = sorted(listing["events"], key=lambda e: e["place"])
+    assert (geneva["first_date"], geneva["country_code"]) == ("2022-01-21", "CHE")
+    assert geneva["latitude"] == pytest.approx(46.2, abs=0.05)
+    assert sorted(geneva["people"]) == ["Antony Blinken", "Sergei Lavrov"], geneva["people"]
+    assert sorted(s["site"] for s in geneva["sources"]) == ["The Evening Ledger", "Worldwire"]
+    texts = {p.name: p for p in PAGES.rglob("*.htm*")}
+    for src in geneva["sources"]:
+        stored = Store.open(database_url).get(src["article_id"]).article.text
+        assert stored[src["evidence_start"] : src["evidence_end"]] == src["evidence"]
+    assert texts and vienna["first_date"] is None  # the undated page's meeting keeps no date
+    # Filters, and each format.
+    assert json.loads(run_cli(["events", "--person", "lavrov"], env).stdout)["total"] == 1
+    assert json.loads(run_cli(["events", "--country", "Austria"], env).stdout)["total"] == 1
+    assert json.loads(run_cli(["events", "--country", "CHE", "--since", "2022-01-22"],
+                              env).stdout)["total"] == 0  # fmt: skip
+    bad = run_cli(["events", "--country", "Atlantis"], env)
+    assert bad.returncode == 2 and "not a country name" in bad.stderr
+    csv_text = run_cli(["events", "--format", "csv", "--person", "Blinken"], env).stdout
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("event_id,first_date") and len(lines) == 3  # header + 2 sources
+    table = run_cli(["events", "--format", "table"], env).stdout
+    assert "2 event(s)" in table and "Worldwire (2022-01-22):" in table
+    out = tmp_path / "events.parquet"
+    assert run_cli(["events", "--format", "parquet", "--out", str(out)], env).returncode == 0
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(out).num_rows == 3
+
+
 def test_extract_reads_a_saved_page_like_ingest(fake_model, tmp_path):
     fake_model.default = reader
     proc = run_cli(["extract", str(PAGES / "outlets" / "wire-geneva.html")],
                    _env(fake_model, tmp_path))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    assert result["published_at"] == "2022-01-21"  # from the page's metadata
+    assert result["published_at"] == "2022-01-22"  # from the page's metadata
     sent = fake_model.requests[0]["messages"][-1]["content"]
     assert "Blinken and Lavrov meet in Geneva" in sent and "<p>" not in sent
     assert "cookies" not in sent
@@ -155,3 +191,21 @@ def test_a_database_that_cannot_be_opened_is_one_line(fake_model, tmp_path, url)
     proc = run_cli(["ingest", str(PAGES), "--database", url], _env(fake_model, tmp_path))
     assert proc.returncode == 1 and proc.stderr.startswith("error: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_extract_prints_a_readable_summary_when_asked(fake_model, tmp_path, seed_text):
+    from tests.factories import SEED_PATH, riyadh_draft
+
+    fake_model.default = lambda _p: Reply.meetings(riyadh_draft(seed_text))
+    env = _env(fake_model, tmp_path)
+    args = ["extract", str(SEED_PATH), "--published-at", "2025-02-20"]
+    summary = run_cli([*args, "--format", "summary"], env)
+    assert summary.returncode == 0, summary.stderr
+    lines = summary.stdout.splitlines()
+    assert lines[0] == "1 meeting(s)"
+    assert "Sergei Lavrov, Foreign Minister, Russia" in lines[2]
+    assert "where: Saudi Arabia" in lines[3] and "when: 2025-02-18" in lines[3]
+    assert lines[4].startswith('   "On Tuesday, top US officials met') and "[1372:1494]" in lines[4]
+    piped = json.loads(run_cli(args, env).stdout)  # piped: the contract JSON
+    assert piped["meetings"][0]["evidence"]["start"] == 1372
+    assert run_cli([*args, "--format", "xml"], env).returncode == 2

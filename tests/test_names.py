@@ -36,6 +36,8 @@ TEXT = (
         ("President Abdel Fattah al-Sisi", "Abdel Fattah al-Sisi"),
         ("The emir, Sheikh Tamim bin Hamad Al Thani", "Sheikh Tamim bin Hamad Al Thani"),
         ("King Philippe", "King Philippe"),
+        ("U.S. Secretary of State Antony Blinken", "Antony Blinken"),
+        ("Minister of State for Foreign Affairs Mohammed Al-Khulaifi", "Mohammed Al-Khulaifi"),
         # No title before the capitals: they may as well name a body.
         ("European Union", None),
         ("Unitary Platform", None),

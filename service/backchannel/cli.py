@@ -132,6 +132,14 @@ def extract(
     strategy: Annotated[
         str | None, typer.Option(help="single or sentence (default: BACKCHANNEL_STRATEGY)")
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="summary (default on a terminal) or json (the contract; "
+            "default when piped, and always with --jsonl)",
+        ),
+    ] = None,  # fmt: skip
 ) -> None:
     """Print the extraction of one article (or one result line per input line with --jsonl)."""
     from backchannel.contract.schema import ExtractRequest
@@ -139,6 +147,9 @@ def extract(
 
     if (file is None) == (jsonl is None):
         _fail("give either FILE (or - for stdin) or --jsonl IN.jsonl", 2)
+    if output not in (None, "summary", "json"):
+        _fail("--format must be summary or json", 2)
+    readable = output == "summary" or (output is None and sys.stdout.isatty())
     settings = _settings(strategy=strategy)
     logs.configure("WARNING")
     if jsonl is not None:
@@ -160,10 +171,35 @@ def extract(
 
     def work() -> int:
         result = asyncio.run(Extractor(settings).extract(request, use_cache=not no_cache))
-        print(result.model_dump_json(indent=2))
+        print(_summary(result) if readable else result.model_dump_json(indent=2))
         return 0
 
     _run(settings, work)
+
+
+def _summary(result) -> str:  # type: ignore[no-untyped-def]
+    """A result for a person at a terminal: each meeting's who, where, when, and its evidence."""
+    lines = [f"{len(result.meetings)} meeting(s)"]
+    for n, m in enumerate(result.meetings, 1):
+        who = "; ".join(
+            ", ".join(x for x in (p.name or p.mention, p.role, p.affiliation) if x)
+            + ("" if p.capacity.value in ("official", "unknown") else f" ({p.capacity.value})")
+            for p in m.participants
+        )
+        where = m.location and ", ".join(x for x in (m.location.place, m.location.country) if x)
+        when = m.time and (
+            str(m.time.start) if m.time.start == m.time.end else f"{m.time.start}..{m.time.end}"
+        )
+        lines += [
+            "",
+            f"{n}. {who or '(no participant named)'}",
+            f"   where: {where or (m.location.mention if m.location else '?')}   "
+            f"when: {when or (m.time.mention if m.time else '?')}   "
+            f"status: {m.status.value}   track: {m.track.value}",
+            f'   "{m.evidence.text}" [{m.evidence.start}:{m.evidence.end}]',
+        ]
+    lines += [f"warning: {w}" for w in result.warnings]
+    return "\n".join(lines)
 
 
 def _extract_batch(settings: Settings, path: Path, concurrency: int, use_cache: bool) -> int:
@@ -276,6 +312,77 @@ def _ingest_summary(report, output: str) -> int:  # type: ignore[no-untyped-def]
     if report.failed:
         _say("rerun the same command to retry the failed ones: finished articles are kept")
     return 1 if report.failed or report.unreadable else 0
+
+
+@app.command()
+def events(
+    person: Annotated[str | None, typer.Option(help="Someone in the room (part of a name)")] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Where it was, or a side's country: a name or ISO code")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="On or after this date, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, typer.Option(help="On or before this date, YYYY-MM-DD")] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="table (default on a terminal), json (default when piped), csv or parquet",
+        ),
+    ] = None,  # fmt: skip
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many events")] = 1000,
+    offset: Annotated[int, typer.Option(min=0, help="Skip the first N")] = 0,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: BACKCHANNEL_DATABASE_URL)")
+    ] = None,
+) -> None:
+    """List the corpus's events: who met whom, where and when, with every source that says so.
+
+    Newest first. CSV and Parquet have one row per source (its evidence and offsets).
+    """
+    from backchannel.corpus import export
+    from backchannel.store.database import StoreError
+    from backchannel.store.repository import EventFilter, Store
+
+    fmt = output or ("table" if sys.stdout.isatty() and out is None else "json")
+    if fmt not in ("table", "json", "csv", "parquet"):
+        _fail("--format must be table, json, csv or parquet", 2)
+    if fmt == "parquet" and out is None and sys.stdout.isatty():
+        _fail("Parquet is binary: give --out FILE, or pipe the output", 2)
+    dates = {}
+    for name, value in (("since", since), ("until", until)):
+        try:
+            dates[name] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            _fail(f"--{name} {value!r} is not a date; use YYYY-MM-DD", 2)
+    try:
+        code = export.country_filter(country) if country else None
+    except ValueError as exc:
+        _fail(f"--country: {exc}", 2)
+    settings = _settings(database_url=database)
+    try:
+        store = Store.open(settings.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
+    total, found = store.events(
+        EventFilter(person=person, country=code, **dates), limit=limit, offset=offset
+    )
+    if fmt == "parquet":
+        data = export.to_parquet(found)
+        if out is not None:
+            out.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    text = {
+        "table": lambda: export.to_table(found, total),
+        "json": lambda: export.to_json(found, total),
+        "csv": lambda: export.to_csv(found),
+    }[fmt]()
+    if out is not None:
+        out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
 
 
 @app.command()

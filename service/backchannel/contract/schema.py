@@ -51,6 +51,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def iso_date_only(v: object) -> object:
+    """Only `YYYY-MM-DD`: a number or a timestamp would silently become some other date."""
+    if v is None or isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        return v
+    raise ValueError("published_at must be a date string YYYY-MM-DD")
+
+
 class ExtractRequest(_Strict):
     """One article to read. Unknown fields are refused so a typo is not silently ignored."""
 
@@ -67,15 +76,7 @@ class ExtractRequest(_Strict):
     )
     id: str | None = Field(default=None, max_length=512, description="Caller's id, echoed back.")
 
-    @field_validator("published_at", mode="before")
-    @classmethod
-    def _iso_date_only(cls, v: object) -> object:
-        """Only `YYYY-MM-DD`: a number or a timestamp would silently become some other date."""
-        if v is None or isinstance(v, dt.date):
-            return v
-        if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            return v
-        raise ValueError("published_at must be a date string YYYY-MM-DD")
+    _iso_date = field_validator("published_at", mode="before")(iso_date_only)
 
     @model_validator(mode="after")
     def _text_has_content(self) -> Self:

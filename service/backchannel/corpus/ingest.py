@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel, Field
 
 from backchannel.contract.errors import BackchannelError
+from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.sources.documents import Article, Unreadable
 from backchannel.store.repository import Setup, Store
@@ -32,6 +33,7 @@ class IngestReport(BaseModel):
     extracted: int = 0
     meetings: int = 0
     failed: list[Failure] = Field(default_factory=list)
+    events: int | None = Field(default=None, description="Events in the store after linking")
 
 
 def setup_of(extractor: Extractor) -> Setup:
@@ -86,4 +88,7 @@ async def extract_pending(
             on_done(article)
 
     await asyncio.gather(*(one(a) for a in articles))
+    # After new extractions, or after a run killed between extracting and linking.
+    if articles or await asyncio.to_thread(store.unlinked):
+        report.events = await asyncio.to_thread(relink, store)
     return report

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backchannel.contract.schema import ExtractResult
+from backchannel.contract.schema import ExtractResult, Meeting
+from backchannel.evaluation.events import score_gold_linking, score_linking
 from backchannel.evaluation.gold import GoldArticle
 from backchannel.evaluation.rules import STRICT, Rules
 from backchannel.evaluation.scoring import (
@@ -51,6 +52,7 @@ class EvalReport:
     meta: dict[str, Any]
     intervals: dict[str, list[float]] = field(default_factory=dict)
     by_tag: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +61,7 @@ class EvalReport:
             "score": self.score.to_dict(),
             "intervals_95": self.intervals,
             "recall_by_tag": self.by_tag,
+            "events_b_cubed": self.events,
             "articles": [a.to_dict() for a in self.articles],
         }
 
@@ -72,11 +75,12 @@ def score_predictions(
     articles: list[ArticleScore] = []
     latencies, prompt_tokens, completion_tokens, calls, model_ms = [], [], [], [], []
     grounded = checked = warnings = cache_hits = failed = 0
+    predicted: dict[str, list[Meeting]] = {}
     for art in gold:
         pred = predictions.get(art.id)
         if pred is None or "error" in pred:
             failed += 1
-            meetings: list = []
+            meetings: list[Meeting] = []
         else:
             result = ExtractResult.model_validate(pred)
             meetings = result.meetings
@@ -89,7 +93,13 @@ def score_predictions(
             completion_tokens.append(result.usage.completion_tokens)
             calls.append(result.usage.calls)
             model_ms.append(result.usage.model_ms)
+        predicted[art.id] = meetings
         articles.append(score_article(art.id, art.meetings, meetings, rules))
+    matches = {a.id: {m.gold: m.pred for m in a.matches} for a in articles}
+    events = {
+        "gold_meetings": score_gold_linking(gold).model_dump(),
+        "end_to_end": score_linking(gold, predicted, matches).model_dump(),
+    }
     stats = {
         "articles": len(gold),
         "failed": failed,
@@ -119,6 +129,7 @@ def score_predictions(
         meta,
         intervals=bootstrap(articles),
         by_tag=recall_by_tag(gold, articles),
+        events=events,
     )
 
 
@@ -170,6 +181,19 @@ def render_markdown(report: EvalReport) -> str:
         f"| {tag} | {v['meetings']} | {v['found']} | {v['recall']:.3f} |"
         for tag, v in report.by_tag.items()
     ]
+    lines += ["", "## Events (B-cubed over gold meetings)", "",
+              "The linker groups meetings of different articles into events; scored against the "
+              "gold `event_id`s, on the gold meetings themselves and end to end (the gold "
+              "meetings found, each with the event of its matched prediction). `shared`: over "
+              "the meetings of events that several articles report.", "",
+              "| linking | P | R | F1 | shared P | shared R | shared F1 | meetings | "
+              "events in several articles | linked whole |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for name, e in report.events.items():
+        lines.append(f"| {name.replace('_', ' ')} | {e['precision']:.3f} | {e['recall']:.3f} | "
+                     f"{e['f1']:.3f} | {e['shared_precision']:.3f} | {e['shared_recall']:.3f} | "
+                     f"{e['shared_f1']:.3f} | {e['items']} | {e['gold_events']} | "
+                     f"{e['linked']} |")  # fmt: skip
     lines += ["", "## Per article", ""]
     for art in report.articles:
         d = art.to_dict()
@@ -220,6 +244,12 @@ def render_summary(report: EvalReport) -> str:
         lines.append(
             f"95% CI over articles: meeting F1 {ci['meeting_f1'][0]:.3f}-{ci['meeting_f1'][1]:.3f}"
             f"  slot F1 strict {ci['slot_f1_strict'][0]:.3f}-{ci['slot_f1_strict'][1]:.3f}"
+        )
+    if report.events:
+        g, e = report.events["gold_meetings"], report.events["end_to_end"]
+        lines.append(
+            f"events B-cubed F1: gold meetings {g['f1']:.3f} (shared events {g['shared_f1']:.3f}),"
+            f" end to end {e['f1']:.3f} (shared events {e['shared_f1']:.3f})"
         )
     stats = report.stats
     lines.append(

@@ -165,11 +165,22 @@ def _name_span_in(mention: str) -> tuple[int, int] | None:
     if not toks:
         return None
     first = _name_end(toks, len(toks))
+    while first < len(toks) and toks[first].key in _NOT_PERSON:
+        first += 1  # "State" in "Secretary of State Antony Blinken" ends the title
     if first == len(toks):
         return None
     before = toks[first - 1] if first > 0 else None
-    titled = toks[first].key in _HONORIFICS or (
-        before is not None and _title_word(before) and before.key not in _MODIFIERS
+    # After a title word, or after the field of office that ends a title ("Secretary of State
+    # Antony Blinken", "Minister of State for Foreign Affairs Mohammed Al-Khulaifi").
+    office = (
+        before is not None
+        and before.key in _NOT_PERSON
+        and any(_title_word(t) for t in toks[: first - 1])
+    )
+    titled = (
+        toks[first].key in _HONORIFICS
+        or office
+        or (before is not None and _title_word(before) and before.key not in _MODIFIERS)
     )
     if not titled or _is_entity(_text_of(mention, toks, first, len(toks))):
         return None

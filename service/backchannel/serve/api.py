@@ -1,4 +1,5 @@
-"""HTTP API: `POST /v1/extract`, health, readiness, metrics.
+"""HTTP API: `POST /v1/extract`, the corpus (`/v1/articles`, `/v1/events`), health, readiness,
+metrics.
 
 Every error is JSON `{"error": {"code", "message"}}` with a 4xx for what the caller must fix and a
 502/503/504 for what the model server did; a stack trace never reaches a caller.
@@ -28,7 +29,7 @@ from backchannel import metrics
 from backchannel.contract.errors import BackchannelError, Overloaded, Unauthorized
 from backchannel.contract.schema import ExtractRequest, ExtractResult
 from backchannel.pipeline.extractor import Extractor
-from backchannel.serve import logs
+from backchannel.serve import corpus, logs
 from backchannel.serve.admission import BodyGuard, Gate, check_api_key, unless_disconnected
 from backchannel.settings import Settings
 
@@ -42,13 +43,15 @@ def _error(status: int, code: str, message: str, **extra: object) -> JSONRespons
     )
 
 
-def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict]]:
+def _validation_message(
+    exc: RequestValidationError, allowed: str = "text, published_at, id"
+) -> tuple[str, list[dict]]:
     details = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
         msg = err.get("msg", "invalid").removeprefix("Value error, ")
         if err.get("type") == "extra_forbidden":
-            msg = "unknown field; allowed fields are text, published_at, id"
+            msg = f"unknown field; allowed fields are {allowed}"
         elif err.get("type") == "json_invalid":
             msg = "body is not valid JSON"
         elif loc == "published_at" and "YYYY-MM-DD" not in msg:
@@ -78,7 +81,7 @@ _ERRORS = {
     503: "Model server unreachable, or the queue is full (see Retry-After)",
     504: "Model server timed out",
 }
-_MEASURED_ROUTES = frozenset({"/v1/extract", "/healthz", "/readyz"})
+_MEASURED_ROUTES = frozenset({"/v1/extract", "/v1/articles", "/v1/events", "/healthz", "/readyz"})
 _REQUEST_BODY = {
     "required": True,
     "content": {"application/json": {"schema": ExtractRequest.model_json_schema()}},
@@ -145,11 +148,23 @@ class RequestContext:
 def create_app(settings: Settings | None = None, extractor: Extractor | None = None) -> FastAPI:
     settings = settings or Settings()
 
+    gate = Gate(settings.max_inflight, settings.max_queue)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.extractor = extractor or Extractor(settings)
         await asyncio.to_thread(app.state.extractor.warm_up)
+        app.state.store, app.state.store_error = await asyncio.to_thread(
+            corpus.open_store, settings
+        )
+        app.state.worker = None
+        if app.state.store is not None:
+            app.state.worker = corpus.Worker(app.state.store, app.state.extractor, gate)
+            app.state.worker.start()
         yield
+        if app.state.worker is not None:
+            await app.state.worker.stop()
+            app.state.store.close()
         app.state.extractor.cache.close()
 
     app = FastAPI(
@@ -161,14 +176,19 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
 
     # JSON escapes can take 6 bytes per character; allow that plus room for the other fields.
     app.add_middleware(
-        BodyGuard, paths={"/v1/extract"}, max_bytes=settings.max_text_chars * 6 + 16_384
+        BodyGuard,
+        paths={"/v1/extract", "/v1/articles"},
+        max_bytes=settings.max_text_chars * 6 + 16_384,
     )
 
     app.add_middleware(RequestContext)
 
     @app.exception_handler(RequestValidationError)
-    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        message, details = _validation_message(exc)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path == "/v1/articles":
+            message, details = _validation_message(exc, ", ".join(corpus.ArticleIn.model_fields))
+        else:
+            message, details = _validation_message(exc)
         return _error(422, "invalid_input", message, details=details)
 
     @app.exception_handler(StarletteHTTPException)
@@ -190,8 +210,8 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
             response.headers["www-authenticate"] = "Bearer"
         return response
 
-    gate = Gate(settings.max_inflight, settings.max_queue)
     keys = settings.api_key_list
+    app.include_router(corpus.router(settings, gate))
 
     @app.post(
         "/v1/extract",

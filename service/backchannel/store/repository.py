@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +22,14 @@ from backchannel.contract.schema import ExtractResult, Meeting
 from backchannel.normalise.places import city, country_code
 from backchannel.sources.documents import Article
 from backchannel.store.database import make_engine, migrate
-from backchannel.store.tables import ArticleRow, ExtractionRow, MeetingRow, ParticipantRow
+from backchannel.store.tables import (
+    ArticleRow,
+    EntityRow,
+    EventRow,
+    ExtractionRow,
+    MeetingRow,
+    ParticipantRow,
+)
 
 State = Literal["queued", "done", "failed"]
 
@@ -108,7 +115,68 @@ def _meeting_row(article_id: str, ordinal: int, m: Meeting) -> MeetingRow:
     return row
 
 
+# --- events ----------------------------------------------------------------------------------
+
+
+class Source(BaseModel):
+    """One article's report of an event: where to read it."""
+
+    article_id: str
+    url: str | None = None
+    title: str | None = None
+    site: str | None = None
+    published_at: dt.date | None = None
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+
+
+class EventView(BaseModel):
+    id: int
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    place: str | None = None
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    status: str
+    track: str
+    people: list[str]
+    sides: list[str]
+    sources: list[Source]
+
+
+class EventFilter(BaseModel):
+    person: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-3 (names are turned into codes by callers)
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class StoredMeeting(BaseModel):
+    """A meeting of an article's newest finished extraction, with its row id."""
+
+    meeting_id: int
+    article_id: str
+    published_at: dt.date | None
+    meeting: Meeting
+
+
+class EntityRef(BaseModel):
+    key: str
+    name: str
+    kind: str = "person"
+    country_code: str | None = None
+
+
+def _most_common(values: list[str | None]) -> str | None:
+    present = [v for v in values if v]
+    return max(sorted(set(present)), key=present.count) if present else None
+
+
 class Store:
+    """The corpus: articles, their extractions, and the events linking makes of them."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -235,3 +303,169 @@ class Store:
                 "meetings": s.scalar(select(func.count()).select_from(MeetingRow)) or 0,
                 **{str(k): int(v) for k, v in states.items()},
             }
+
+    # --- events ---------------------------------------------------------------------------
+
+    def latest_meetings(self) -> list[StoredMeeting]:
+        """Every article's newest finished extraction's meetings: what events are made of."""
+        with self.session() as s:
+            newest = (
+                select(func.max(ExtractionRow.id))
+                .where(ExtractionRow.state == "done")
+                .group_by(ExtractionRow.article_id)
+            )
+            rows = s.execute(
+                select(ExtractionRow, ArticleRow.published_at)
+                .join(ArticleRow)
+                .where(ExtractionRow.id.in_(newest))
+                .order_by(ExtractionRow.id)
+            ).all()
+            out = []
+            for ext, published in rows:
+                result = ExtractResult.model_validate(ext.result)
+                for row, m in zip(ext.meetings, result.meetings, strict=True):
+                    out.append(StoredMeeting(meeting_id=row.id, article_id=ext.article_id,
+                                             published_at=published, meeting=m))  # fmt: skip
+            return out
+
+    def unlinked(self) -> bool:
+        """Whether some meeting has no event yet (linking is owed)."""
+        with self.session() as s:
+            return s.scalar(select(exists().where(MeetingRow.event_id.is_(None)))) or False
+
+    def write_events(
+        self, clusters: list[list[int]], people: dict[tuple[int, int], EntityRef]
+    ) -> None:
+        """Replace the events and entities: `clusters` of meeting ids, `people[(meeting id,
+        participant ordinal)]` their entity. An event's id is its first meeting's, so an event
+        keeps its id as long as its first report does."""
+        with self.session() as s:
+            s.execute(update(MeetingRow).values(event_id=None))
+            s.execute(update(ParticipantRow).values(entity_id=None))
+            s.execute(delete(EventRow))
+            s.execute(delete(EntityRow))
+            entity_ids: dict[str, int] = {}
+            for ref in {r.key: r for r in people.values()}.values():
+                row = EntityRow(key=ref.key, kind=ref.kind, name=ref.name,
+                                country_code=ref.country_code)  # fmt: skip
+                s.add(row)
+                s.flush()
+                entity_ids[ref.key] = row.id
+            for (meeting_id, ordinal), ref in people.items():
+                s.execute(
+                    update(ParticipantRow)
+                    .where(ParticipantRow.meeting_id == meeting_id,
+                           ParticipantRow.ordinal == ordinal)
+                    .values(entity_id=entity_ids[ref.key])
+                )  # fmt: skip
+            for members in clusters:
+                rows = s.scalars(select(MeetingRow).where(MeetingRow.id.in_(members))).all()
+                froms = [r.time_from for r in rows if r.time_from]
+                tos = [r.time_to for r in rows if r.time_to]
+                statuses = [r.status for r in rows]
+                event = EventRow(
+                    id=min(members),
+                    first_date=min(froms) if froms else None,
+                    last_date=max(tos) if tos else None,
+                    place=_most_common([r.place for r in rows if r.geoname_id])
+                    or _most_common([r.place for r in rows]),
+                    country_code=_most_common([r.country_code for r in rows]),
+                    status="held" if "held" in statuses else _most_common(statuses) or "unknown",
+                    track=_most_common([r.track for r in rows if r.track != "unknown"])
+                    or "unknown",
+                )
+                s.add(event)
+                s.flush()
+                s.execute(
+                    update(MeetingRow).where(MeetingRow.id.in_(members)).values(event_id=event.id)
+                )
+
+    def events(
+        self, where: EventFilter, limit: int = 50, offset: int = 0
+    ) -> tuple[int, list[EventView]]:
+        """(how many events match, one page of them), newest first."""
+        query = select(EventRow)
+        if where.since:
+            query = query.where(
+                func.coalesce(EventRow.last_date, EventRow.first_date) >= where.since
+            )
+        if where.until:
+            query = query.where(
+                func.coalesce(EventRow.first_date, EventRow.last_date) <= where.until
+            )
+        if where.country:
+            in_meeting = (
+                select(MeetingRow.id)
+                .join(ParticipantRow)
+                .where(MeetingRow.event_id == EventRow.id,
+                       ParticipantRow.country_code == where.country)
+            )  # fmt: skip
+            query = query.where(or_(EventRow.country_code == where.country, exists(in_meeting)))
+        if where.person:
+            pattern = f"%{where.person.strip().lower()}%"
+            named = (
+                select(MeetingRow.id)
+                .join(ParticipantRow)
+                .join(EntityRow, ParticipantRow.entity_id == EntityRow.id)
+                .where(MeetingRow.event_id == EventRow.id,
+                       or_(func.lower(EntityRow.name).like(pattern),
+                           EntityRow.key.like(pattern)))
+            )  # fmt: skip
+            query = query.where(exists(named))
+        with self.session() as s:
+            total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+            page = s.scalars(
+                query.order_by(
+                    func.coalesce(EventRow.first_date, EventRow.last_date).desc().nulls_last(),
+                    EventRow.id,
+                )
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            return total, [self._view(s, e) for e in page]
+
+    @staticmethod
+    def _view(s: Session, event: EventRow) -> EventView:
+        rows = s.execute(
+            select(MeetingRow, ArticleRow)
+            .join(ArticleRow, MeetingRow.article_id == ArticleRow.id)
+            .where(MeetingRow.event_id == event.id)
+            .order_by(ArticleRow.published_at.nulls_last(), MeetingRow.id)
+        ).all()
+        people: list[str] = []
+        sides: list[str] = []
+        for meeting, _ in rows:
+            for p in meeting.participants:
+                name = p.entity.name if p.entity else None
+                if name and name not in people:
+                    people.append(name)
+                side = p.country_code or p.affiliation
+                if side and side not in sides:
+                    sides.append(side)
+        located = next((m for m, _ in rows if m.latitude is not None), None)
+        return EventView(
+            id=event.id,
+            first_date=event.first_date,
+            last_date=event.last_date,
+            place=event.place,
+            country_code=event.country_code,
+            latitude=located.latitude if located else None,
+            longitude=located.longitude if located else None,
+            status=event.status,
+            track=event.track,
+            people=people,
+            sides=sides,
+            sources=[
+                Source(
+                    article_id=a.id,
+                    url=a.url,
+                    title=a.title,
+                    site=a.site,
+                    published_at=a.published_at,
+                    evidence=m.evidence,
+                    evidence_start=m.evidence_start,
+                    evidence_end=m.evidence_end,
+                )
+                for m, a in rows
+            ],  # fmt: skip
+        )
