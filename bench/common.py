@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +42,9 @@ def start_api(env: dict[str, str], port: int | None = None) -> tuple[subprocess.
     proc = subprocess.Popen(
         [cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
         # The scripted model answers whole-article drafts: the `single` strategy's one call.
+        # A throwaway corpus store: a benchmark never writes to the user's.
         env={**os.environ, "BACKCHANNEL_LOG_LEVEL": "WARNING", "BACKCHANNEL_STRATEGY": "single",
+             "BACKCHANNEL_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='bench-')}/c.db",
              **env},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

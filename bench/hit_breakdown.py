@@ -60,12 +60,13 @@ async def _call(app: FastAPI, body: bytes) -> bytes:
 
 
 async def main(requests: int, rounds: int) -> None:
-    from tests.conftest import riyadh_draft
+    from tests.factories import riyadh_draft
     from tests.fakeserver import FakeModelServer, Reply
 
     model = FakeModelServer(default=lambda _p: Reply.json(riyadh_draft(SEED))).start()
     os.environ.update(BACKCHANNEL_BASE_URL=model.base_url, BACKCHANNEL_STRATEGY="single",
-                      BACKCHANNEL_CACHE_DIR=tempfile.mkdtemp())  # fmt: skip
+                      BACKCHANNEL_CACHE_DIR=tempfile.mkdtemp(),
+                      BACKCHANNEL_DATABASE_URL=f"sqlite:///{tempfile.mkdtemp()}/c.db")  # fmt: skip
     from backchannel.serve import logs
     from backchannel.serve.api import create_app
     from backchannel.settings import Settings

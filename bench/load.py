@@ -50,7 +50,7 @@ async def main(requests: int, concurrency: int) -> int:
                 kw["json"] = rng.choice([{"text": ""}, {"text": 3}, {"txt": "x"},
                                          {"text": "x", "published_at": "20/02/2025"}])  # fmt: skip
             elif kind == "oversized":
-                kw["json"] = {"text": "x" * 200_000}
+                kw["json"] = {"text": "x" * 400_000}
             elif kind == "content_type":
                 kw["content"] = b"text=hello"
                 kw["headers"]["content-type"] = "text/plain"

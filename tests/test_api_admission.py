@@ -55,13 +55,13 @@ def test_wrong_content_type_is_415(settings):
 
 def test_oversized_body_is_413_before_it_is_read(settings, fake_model):
     with TestClient(create_app(settings.model_copy(update={"max_text_chars": 100}))) as c:
-        big = b'{"text": "' + b"x" * 20_000 + b'"}'
+        big = b'{"text": "' + b"x" * 200_000 + b'"}'
         r = c.post("/v1/extract", content=big, headers={"content-type": "application/json"})
         assert r.status_code == 413 and "BACKCHANNEL_MAX_TEXT_CHARS" in r.json()["error"]["message"]
 
         def chunks():  # no Content-Length: counted while streaming
             yield b'{"text": "'
-            for _ in range(100):
+            for _ in range(200):
                 yield b"x" * 1000
             yield b'"}'
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from backchannel.normalise.places import country_code
+from backchannel.normalise import places
 from backchannel.store.repository import EventView
 
 Format = Literal["table", "json", "csv", "parquet"]
@@ -93,7 +93,12 @@ def to_table(events: Sequence[EventView], total: int, width: int = 120) -> str:
 def country_filter(value: str) -> str:
     """A country as the user types it ("Russia", "RUS", "the U.S.") as the ISO code events keep;
     ValueError if it names no country."""
-    code = country_code(value)
+    code = places.country_code(value)
     if code is None:
         raise ValueError(f"{value!r} is not a country name or ISO 3166-1 code")
     return code
+
+
+def country_codes() -> list[str]:
+    """The ISO codes events can carry: what the HTTP API accepts as `country`."""
+    return places.country_codes()

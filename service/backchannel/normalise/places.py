@@ -355,3 +355,8 @@ def country_code(country: str | None) -> str | None:
     """ISO 3166-1 alpha-3 code of any naming of a country ("Russia", "the U.S."), else None."""
     name = normalize_country(country)
     return _codes().get(name) if name else None
+
+
+def country_codes() -> list[str]:
+    """Every ISO 3166-1 alpha-3 code the gazetteer knows, sorted."""
+    return sorted(_codes().values())

@@ -54,6 +54,10 @@ def _validation_message(
             msg = f"unknown field; allowed fields are {allowed}"
         elif err.get("type") == "json_invalid":
             msg = "body is not valid JSON"
+        elif err.get("type") == "enum":  # not the whole list (249 country codes)
+            msg = "not a known value: see /docs" + (
+                " (an ISO 3166-1 alpha-3 code, e.g. CHE)" if loc.endswith("country") else ""
+            )
         elif loc == "published_at" and "YYYY-MM-DD" not in msg:
             msg = f"{msg}; use YYYY-MM-DD"
         details.append({"field": loc, "message": msg})
@@ -74,11 +78,14 @@ class ErrorResponse(BaseModel):
 _ERRORS = {
     400: "Body is not decodable UTF-8 JSON",
     401: "API key missing or invalid",
+    403: "This server does not fetch that URL (fetching is off, or the address is private)",
+    404: "No such article",
     413: "Body over the size limit",
     415: "Body is not application/json",
     422: "Invalid input: the message names the field and what to send",
-    502: "Model output invalid after re-asks, or the model server refused the request",
-    503: "Model server unreachable, or the queue is full (see Retry-After)",
+    502: "Model output invalid after re-asks, the model server refused the request, or a page to "
+    "fetch could not be read",
+    503: "Model server unreachable, the queue is full (see Retry-After), or no corpus store",
     504: "Model server timed out",
 }
 _MEASURED_ROUTES = frozenset({"/v1/extract", "/v1/articles", "/v1/events", "/healthz", "/readyz"})
@@ -174,11 +181,12 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         lifespan=lifespan,
     )
 
-    # JSON escapes can take 6 bytes per character; allow that plus room for the other fields.
+    # A character outside the BMP can take 12 bytes of JSON (an escaped surrogate pair): allow
+    # that for the text and the other fields at their longest, plus room for the JSON around them.
     app.add_middleware(
         BodyGuard,
         paths={"/v1/extract", "/v1/articles"},
-        max_bytes=settings.max_text_chars * 6 + 16_384,
+        max_bytes=(settings.max_text_chars + corpus.FIELD_CHARS) * 12 + 16_384,
     )
 
     app.add_middleware(RequestContext)
@@ -211,15 +219,16 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         return response
 
     keys = settings.api_key_list
-    app.include_router(corpus.router(settings, gate))
+    documented = {
+        status: {"model": ErrorResponse, "description": description}
+        for status, description in _ERRORS.items()
+    }
+    app.include_router(corpus.router(settings, gate, documented))
 
     @app.post(
         "/v1/extract",
         response_model=ExtractResult,
-        responses={
-            status: {"model": ErrorResponse, "description": description}
-            for status, description in _ERRORS.items()
-        },
+        responses={k: v for k, v in documented.items() if k not in (403, 404)},
         openapi_extra={"requestBody": _REQUEST_BODY},
     )
     async def extract(request: Request) -> Response:

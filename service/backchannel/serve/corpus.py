@@ -13,22 +13,30 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from backchannel.contract.errors import BackchannelError, InputError
 from backchannel.contract.schema import ExtractResult, iso_date_only
-from backchannel.corpus.export import country_filter
+from backchannel.corpus import export
 from backchannel.corpus.ingest import setup_of
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.serve.admission import Gate, check_api_key
 from backchannel.settings import Settings
 from backchannel.sources.documents import SourceError, make_article
-from backchannel.sources.fetch import FetchPolicy, from_url
+from backchannel.sources.fetch import FetchPolicy, Refused, from_url
 from backchannel.store.database import StoreError
 from backchannel.store.repository import EventFilter, EventView, Store
 
@@ -41,23 +49,51 @@ class StoreUnavailable(BackchannelError):
 
 
 class FetchRefused(BackchannelError):
-    status = 422
+    """The operator's policy: no fetching, or not towards that address."""
+
+    status = 403
     code = "fetch_refused"
+
+
+class FetchFailed(BackchannelError):
+    """The page could not be fetched or read (the other server's answer, or its absence)."""
+
+    status = 502
+    code = "fetch_failed"
+
+
+# Only YYYY-MM-DD: "0" or a timestamp would silently become some other date.
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date_only)]
+
+# The API takes ISO codes (names are for people at the CLI): the schema lists every one it knows.
+CountryCode = StrEnum("CountryCode", {code: code for code in export.country_codes()})
+
+
+# Characters an article's fields other than its text may hold (id, url, title, fetch_url).
+FIELD_CHARS = 512 + 2048 + 1024 + 2048
 
 
 class ArticleIn(BaseModel):
     """An article to add to the corpus: its text, or (where the operator allows it) a URL."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["fetch_url"]}]},
+    )
 
-    text: str | None = Field(default=None, description="The article's text (or give fetch_url)")
+    text: str = Field(
+        default=None,  # type: ignore[assignment]  (absent means fetch_url is given)
+        description="The article's text, 1 to 100,000 characters (or give fetch_url)",
+        json_schema_extra={"minLength": 1, "pattern": "^[^\u0000]*[^\u0000\\s][^\u0000]*$"},
+    )
     published_at: dt.date | None = None
     id: str | None = Field(default=None, max_length=512, description="Your own id, kept")
-    url: str | None = Field(default=None, max_length=4096, description="Where it was published")
-    title: str | None = Field(default=None, max_length=2048)
-    fetch_url: str | None = Field(
-        default=None,
-        max_length=4096,
+    url: str | None = Field(default=None, max_length=2048, description="Where it was published")
+    title: str | None = Field(default=None, max_length=1024)
+    fetch_url: str = Field(
+        default=None,  # type: ignore[assignment]
+        max_length=2048,
+        pattern=r"^https?://[^\s/]+",
         description="Fetch the page at this http(s) URL instead of sending text (only if the "
         "server allows it: BACKCHANNEL_API_FETCH_URLS)",
     )
@@ -100,15 +136,25 @@ class Worker:
         self.setup = setup_of(extractor)
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
-        self.task = asyncio.create_task(self._run())
+        self.loop = asyncio.get_running_loop()
+        self.task = self.loop.create_task(self._run())
         self.wake.set()  # what a previous run accepted and did not finish
 
+    def notify(self) -> None:
+        """There is work: callable from any request, whichever loop or thread serves it."""
+        self.loop.call_soon_threadsafe(self.wake.set)
+
     async def stop(self) -> None:
-        if self.task:
+        if self.task is None:
+            return
+        if asyncio.get_running_loop() is self.loop:
             self.task.cancel()
             await asyncio.gather(self.task, return_exceptions=True)
+        else:
+            self.loop.call_soon_threadsafe(self.task.cancel)
 
     async def _run(self) -> None:
         while True:
@@ -134,8 +180,13 @@ class Worker:
             await asyncio.to_thread(self.store.save, article.id, self.setup, result)
 
 
-def router(settings: Settings, gate: Gate) -> APIRouter:
+def router(settings: Settings, gate: Gate, errors: dict[int, dict]) -> APIRouter:
+    """The routes; `errors` documents the error responses they share with `/v1/extract`."""
     api = APIRouter()
+
+    def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+        return {code: errors[code] for code in codes}
+
     keys = settings.api_key_list
     policy = FetchPolicy.of(settings, public_only=True)
 
@@ -156,22 +207,30 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             result=stored.result, error=stored.error,
         )  # fmt: skip
 
-    @api.post("/v1/articles", status_code=202, response_model=ArticleState)
+    @api.post(
+        "/v1/articles",
+        status_code=202,
+        response_model=ArticleState,
+        responses={200: {"model": ArticleState, "description": "Already stored and extracted"}}
+        | documented(400, 401, 403, 413, 415, 422, 502, 503),
+    )
     async def add_article(request: Request, body: ArticleIn) -> JSONResponse:
         """Add an article to the corpus: 202 while it waits to be extracted (poll its URL), 200
         if the same text is already stored."""
         check_api_key(request, keys)
         store, worker = store_of(request), request.app.state.worker
         if body.fetch_url is not None:
-            if not settings.api_fetch_urls:
+            if not settings.api_fetch_urls:  # an operator's choice: 403, not the caller's error
                 raise FetchRefused(
                     "this server does not fetch URLs (BACKCHANNEL_API_FETCH_URLS is off): send "
                     "the article's text"
                 )
             try:
                 article = await asyncio.to_thread(from_url, body.fetch_url, policy)
-            except SourceError as exc:
+            except Refused as exc:
                 raise FetchRefused(str(exc)) from None
+            except SourceError as exc:
+                raise FetchFailed(str(exc)) from None
         else:
             try:
                 article = make_article(
@@ -185,12 +244,16 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         state = await asyncio.to_thread(state_of, store, worker, article.id)
         assert state is not None
         if state.state != "done":
-            worker.wake.set()
+            worker.notify()
         code = 202 if new or state.state != "done" else 200
         headers = {"location": f"/v1/articles/{article.id}"}
         return JSONResponse(state.model_dump(mode="json"), status_code=code, headers=headers)
 
-    @api.get("/v1/articles/{article_id}", response_model=ArticleState)
+    @api.get(
+        "/v1/articles/{article_id}",
+        response_model=ArticleState,
+        responses=documented(401, 404, 503),
+    )
     async def get_article(request: Request, article_id: str) -> ArticleState:
         """An article's state (queued, done, failed) and, once done, its extraction."""
         check_api_key(request, keys)
@@ -200,26 +263,25 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             raise _NotFound(f"no article with id {article_id!r} (ids are SHA-256 of the text)")
         return state
 
-    @api.get("/v1/events", response_model=EventPage)
+    @api.get("/v1/events", response_model=EventPage, responses=documented(401, 422, 503))
     async def list_events(
         request: Request,
         person: Annotated[str | None, Query(max_length=200, description="Part of a name")] = None,
         country: Annotated[
-            str | None, Query(max_length=100, description="Where, or a side: name or ISO code")
+            CountryCode | None,
+            Query(description="Where it was, or a side's country: ISO 3166-1 alpha-3"),
         ] = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
+        since: Annotated[IsoDate | None, Query(description="On or after, YYYY-MM-DD")] = None,
+        until: Annotated[IsoDate | None, Query(description="On or before, YYYY-MM-DD")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> EventPage:
         """The corpus's events, newest first, each with every source that reports it."""
         check_api_key(request, keys)
         store = store_of(request)
-        try:
-            code = country_filter(country) if country else None
-        except ValueError as exc:
-            raise InputError(f"country: {exc}") from None
-        where = EventFilter(person=person, country=code, since=since, until=until)
+        where = EventFilter(
+            person=person, country=country.value if country else None, since=since, until=until
+        )
         total, events = await asyncio.to_thread(store.events, where, limit, offset)
         following = offset + len(events)
         return EventPage(total=total, limit=limit, offset=offset, events=events,

@@ -30,6 +30,10 @@ from backchannel.sources.documents import (
 )
 
 
+class Refused(SourceError):
+    """The URL points where this fetcher must not go (a private address for an untrusted caller)."""
+
+
 class FetchPolicy(BaseModel):
     timeout: float = 15.0
     max_bytes: int = 5_000_000
@@ -80,7 +84,7 @@ def _target(url: str, policy: FetchPolicy) -> tuple[httpx.URL, dict[str, str], d
         return httpx.URL(url), {}, {}
     private = [a for a in addresses if not _public(a)]
     if private:
-        raise SourceError(
+        raise Refused(
             f"{url}: {host} resolves to {private[0]}, a loopback, private or link-local address; "
             "this server does not fetch those"
         )
