@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from backchannel.store.repository import Store
+from backchannel.store.repository import Setup, Store
 from backchannel.store.tables import ExtractionRow, MeetingRow
 from sqlalchemy import func, select
 
@@ -209,3 +209,25 @@ def test_extract_prints_a_readable_summary_when_asked(fake_model, tmp_path, seed
     piped = json.loads(run_cli(args, env).stdout)  # piped: the contract JSON
     assert piped["meetings"][0]["evidence"]["start"] == 1372
     assert run_cli([*args, "--format", "xml"], env).returncode == 2
+
+
+def test_ingest_reads_urls_as_saved_pages(fake_model, tmp_path, database_url):
+    from tests.test_sources import _Site
+
+    site = _Site()
+    try:
+        fake_model.default = reader
+        env = _db_env(fake_model, tmp_path, database_url)
+        proc = run_cli(["ingest", site.url + "/hop/1", site.url + "/missing", "--format", "json"],
+                       env)  # fmt: skip
+        report = json.loads(proc.stdout)
+        assert proc.returncode == 1 and report["new"] == 1 and report["extracted"] == 1
+        assert report["unreadable"] == [{"source": site.url + "/missing",
+                                         "reason": "the server answered HTTP 404"}]  # fmt: skip
+        [article] = Store.open(database_url).pending(
+            Setup(model="other", prompt_version="x", strategy="single"))  # fmt: skip
+        # Where it was fetched from, after the redirect; its URL is the one the page declares.
+        assert article.source == site.url + "/page" and article.site == "Worldwire"
+        assert article.url == "https://worldwire.example/world/2022/01/22/blinken-lavrov-geneva"
+    finally:
+        site.server.shutdown()

@@ -39,6 +39,12 @@ model_app = typer.Typer(
 app.add_typer(model_app, name="model")
 
 
+# The corpus commands' database, when not BACKCHANNEL_DATABASE_URL.
+DatabaseOption = Annotated[
+    str | None, typer.Option(help="Database URL (default: BACKCHANNEL_DATABASE_URL)")
+]
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -248,9 +254,7 @@ def ingest(
         bool, typer.Option("--no-extract", help="Only store the articles; extract later")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write")] = False,
-    database: Annotated[
-        str | None, typer.Option(help="Database URL (default: BACKCHANNEL_DATABASE_URL)")
-    ] = None,
+    database: DatabaseOption = None,
     output: Annotated[
         str, typer.Option("--format", help="text (a summary on stderr) or json (on stdout)")
     ] = "text",
@@ -264,17 +268,12 @@ def ingest(
     from backchannel.corpus.ingest import extract_pending, setup_of, store_inputs
     from backchannel.pipeline.extractor import Extractor
     from backchannel.sources.fetch import FetchPolicy, read_inputs
-    from backchannel.store.database import StoreError
-    from backchannel.store.repository import Store
 
     if output not in ("text", "json"):
         _fail("--format must be text or json", 2)
     settings = _settings(database_url=database)
     logs.configure("WARNING")
-    try:
-        store = Store.open(settings.database_url)
-    except StoreError as exc:
-        _fail(str(exc))
+    store = _open_store(settings)
     policy = FetchPolicy.of(settings, public_only=False)
     report = store_inputs(read_inputs(inputs, policy), store)
     for bad in report.unreadable:
@@ -296,6 +295,16 @@ def ingest(
     if no_extract:
         raise typer.Exit(_ingest_summary(report, output))
     _run(settings, work)
+
+
+def _open_store(settings: Settings):  # type: ignore[no-untyped-def]
+    from backchannel.store.database import StoreError
+    from backchannel.store.repository import Store
+
+    try:
+        return Store.open(settings.database_url)
+    except StoreError as exc:
+        _fail(str(exc))
 
 
 def _ingest_summary(report, output: str) -> int:  # type: ignore[no-untyped-def]
@@ -332,17 +341,14 @@ def events(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many events")] = 1000,
     offset: Annotated[int, typer.Option(min=0, help="Skip the first N")] = 0,
-    database: Annotated[
-        str | None, typer.Option(help="Database URL (default: BACKCHANNEL_DATABASE_URL)")
-    ] = None,
+    database: DatabaseOption = None,
 ) -> None:
     """List the corpus's events: who met whom, where and when, with every source that says so.
 
     Newest first. CSV and Parquet have one row per source (its evidence and offsets).
     """
     from backchannel.corpus import export
-    from backchannel.store.database import StoreError
-    from backchannel.store.repository import EventFilter, Store
+    from backchannel.store.repository import EventFilter
 
     fmt = output or ("table" if sys.stdout.isatty() and out is None else "json")
     if fmt not in ("table", "json", "csv", "parquet"):
@@ -360,10 +366,7 @@ def events(
     except ValueError as exc:
         _fail(f"--country: {exc}", 2)
     settings = _settings(database_url=database)
-    try:
-        store = Store.open(settings.database_url)
-    except StoreError as exc:
-        _fail(str(exc))
+    store = _open_store(settings)
     total, found = store.events(
         EventFilter(person=person, country=code, **dates), limit=limit, offset=offset
     )

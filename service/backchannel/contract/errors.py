@@ -72,3 +72,31 @@ class ClientGone(BackchannelError):
 
     status = 499
     code = "client_closed_request"
+
+
+class NotFound(BackchannelError):
+    """No such thing (an article id the corpus does not hold)."""
+
+    status = 404
+    code = "not_found"
+
+
+class FetchRefused(BackchannelError):
+    """The operator's policy: no fetching, or not towards that address."""
+
+    status = 403
+    code = "fetch_refused"
+
+
+class FetchFailed(BackchannelError):
+    """A page to fetch could not be fetched or read (the other server's answer, or its absence)."""
+
+    status = 502
+    code = "fetch_failed"
+
+
+class StoreUnavailable(BackchannelError):
+    """The corpus database cannot be used; the message says why."""
+
+    status = 503
+    code = "store_unavailable"

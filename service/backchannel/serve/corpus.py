@@ -27,7 +27,14 @@ from pydantic import (
     model_validator,
 )
 
-from backchannel.contract.errors import BackchannelError, InputError
+from backchannel.contract.errors import (
+    BackchannelError,
+    FetchFailed,
+    FetchRefused,
+    InputError,
+    NotFound,
+    StoreUnavailable,
+)
 from backchannel.contract.schema import ExtractResult, iso_date_only
 from backchannel.corpus import export
 from backchannel.corpus.ingest import setup_of
@@ -41,25 +48,6 @@ from backchannel.store.database import StoreError
 from backchannel.store.repository import EventFilter, EventView, Store
 
 log = logging.getLogger(__name__)
-
-
-class StoreUnavailable(BackchannelError):
-    status = 503
-    code = "store_unavailable"
-
-
-class FetchRefused(BackchannelError):
-    """The operator's policy: no fetching, or not towards that address."""
-
-    status = 403
-    code = "fetch_refused"
-
-
-class FetchFailed(BackchannelError):
-    """The page could not be fetched or read (the other server's answer, or its absence)."""
-
-    status = 502
-    code = "fetch_failed"
 
 
 # Only YYYY-MM-DD: "0" or a timestamp would silently become some other date.
@@ -260,7 +248,7 @@ def router(settings: Settings, gate: Gate, errors: dict[int, dict]) -> APIRouter
         store, worker = store_of(request), request.app.state.worker
         state = await asyncio.to_thread(state_of, store, worker, article_id)
         if state is None:
-            raise _NotFound(f"no article with id {article_id!r} (ids are SHA-256 of the text)")
+            raise NotFound(f"no article with id {article_id!r} (ids are SHA-256 of the text)")
         return state
 
     @api.get("/v1/events", response_model=EventPage, responses=documented(401, 422, 503))
@@ -288,11 +276,6 @@ def router(settings: Settings, gate: Gate, errors: dict[int, dict]) -> APIRouter
                          next_offset=following if following < total else None)  # fmt: skip
 
     return api
-
-
-class _NotFound(BackchannelError):
-    status = 404
-    code = "not_found"
 
 
 def open_store(settings: Settings) -> tuple[Store | None, str | None]:
