@@ -231,3 +231,22 @@ def test_ingest_reads_urls_as_saved_pages(fake_model, tmp_path, database_url):
         assert article.url == "https://worldwire.example/world/2022/01/22/blinken-lavrov-geneva"
     finally:
         site.server.shutdown()
+
+
+def test_extract_reads_a_url_and_events_on_an_empty_store_say_so(fake_model, tmp_path):
+    from tests.test_sources import _Site
+
+    site = _Site()
+    try:
+        fake_model.default = reader
+        env = _env(fake_model, tmp_path) | {
+            "BACKCHANNEL_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"
+        }
+        proc = run_cli(["extract", site.url + "/hop/0"], env)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["published_at"] == "2022-01-22"
+        assert run_cli(["events", "--format", "table"], env).stdout.strip() == "no events match"
+        missing = run_cli(["extract", site.url + "/missing"], env)
+        assert missing.returncode == 2 and "HTTP 404" in missing.stderr
+    finally:
+        site.server.shutdown()
