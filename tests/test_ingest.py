@@ -5,6 +5,7 @@ with every article extracted exactly once."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -250,3 +251,24 @@ def test_extract_reads_a_url_and_events_on_an_empty_store_say_so(fake_model, tmp
         assert missing.returncode == 2 and "HTTP 404" in missing.stderr
     finally:
         site.server.shutdown()
+
+
+def test_a_rerun_with_nothing_to_extract_does_not_start_a_model(fake_model, tmp_path, database_url):
+    from backchannel.settings import EMBEDDED_MODEL_NAMES
+
+    fake_model.default = reader
+    # Extracted by a server that serves the embedded model's name: the embedded setup's work.
+    env = _db_env(fake_model, tmp_path, database_url) | {
+        "BACKCHANNEL_MODEL": EMBEDDED_MODEL_NAMES["1.5b"]
+    }
+    assert run_cli(["ingest", str(PAGES / "outlets")], env).returncode == 0
+    # Now the embedded model, with no model file and no server binary: starting it would fail.
+    embedded = {k: v for k, v in {**os.environ, **env}.items()
+                if k not in ("BACKCHANNEL_BASE_URL", "BACKCHANNEL_MODEL")}  # fmt: skip
+    embedded |= {"BACKCHANNEL_MODEL_DIR": str(tmp_path / "no-models"),
+                 "BACKCHANNEL_SERVER_BINARY": str(tmp_path / "no-llama-server"),
+                 "BACKCHANNEL_SERVER_PORT": "9"}  # fmt: skip
+    proc = subprocess.run([CLI, "ingest", str(PAGES / "outlets")], capture_output=True, text=True,
+                          env=embedded, timeout=60)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "2 already stored" in proc.stderr and "model server" not in proc.stderr

@@ -279,11 +279,14 @@ def ingest(
     for bad in report.unreadable:
         _say(f"skipped {bad.source}: {bad.reason}")
 
+    if no_extract:
+        raise typer.Exit(_ingest_summary(report, output))
+    extractor = Extractor(settings)
+    pending = store.pending(setup_of(extractor))
+
     def work() -> int:
         from tqdm import tqdm
 
-        extractor = Extractor(settings)
-        pending = store.pending(setup_of(extractor))
         bar = tqdm(total=len(pending), file=sys.stderr, unit="article", disable=not pending)
         asyncio.run(
             extract_pending(store, extractor, pending, report, concurrency=concurrency,
@@ -292,8 +295,8 @@ def ingest(
         bar.close()
         return _ingest_summary(report, output)
 
-    if no_extract:
-        raise typer.Exit(_ingest_summary(report, output))
+    if not pending:  # nothing for the model: do not start it (loading it takes a while)
+        raise typer.Exit(work())
     _run(settings, work)
 
 
