@@ -15,9 +15,10 @@ setup: .venv/.installed
 model: setup
 	$(VENV)/backchannel model install
 
-# Extract the seed article on the embedded model; prints the result JSON.
+# Extract the seed article on the embedded model; prints the result as the contract's JSON
+# (`backchannel extract` alone prints a readable summary on a terminal).
 run: model
-	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT)
+	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT) --format json
 
 # Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server
 # (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh installs and starts),
