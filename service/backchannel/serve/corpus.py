@@ -152,7 +152,10 @@ class Worker:
             for article in pending:
                 await self._extract(article)
             if pending:
-                await asyncio.to_thread(relink, self.store)
+                try:
+                    await asyncio.to_thread(relink, self.store)
+                except Exception:  # noqa: BLE001 - e.g. a CLI relinking the same store at once
+                    log.exception("relinking events failed; the next batch relinks again")
 
     async def _extract(self, article: Any) -> None:
         try:
