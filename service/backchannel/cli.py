@@ -71,11 +71,7 @@ def _read_page(source: str, settings: Settings) -> tuple[str, dt.date | None]:
         if is_url(source):
             article = from_url(source, FetchPolicy.of(settings, public_only=False))
         else:
-            try:
-                raw = Path(source).read_bytes()
-            except OSError as exc:
-                _fail(f"cannot read {source}: {exc.strerror}", 2)
-            article = from_html(raw, source)
+            article = from_html(_read_bytes(source), source)
     except SourceError as exc:
         _fail(str(exc), 2)
     for warning in article.warnings:
@@ -90,11 +86,22 @@ def _is_page(source: str) -> bool:
     return is_url(source) or Path(source).suffix.lower() in HTML_SUFFIXES
 
 
-def _read_text(source: str) -> str:
+def _read_bytes(source: str) -> bytes:
     try:
-        raw = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+        return sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as exc:
         _fail(f"cannot read {source}: {exc.strerror}", 2)
+
+
+def _date_option(option: str, value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        _fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", 2)
+
+
+def _read_text(source: str) -> str:
+    raw = _read_bytes(source)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -161,10 +168,7 @@ def extract(
     if jsonl is not None:
         _run(settings, lambda: _extract_batch(settings, jsonl, concurrency, not no_cache))
     assert file is not None
-    try:
-        date = dt.date.fromisoformat(published_at) if published_at else None
-    except ValueError:
-        _fail(f"--published-at {published_at!r} is not a date; use YYYY-MM-DD", 2)
+    date = _date_option("--published-at", published_at)
     if file != "-" and _is_page(file):
         text, page_date = _read_page(file, settings)
         date = date or page_date
@@ -358,12 +362,7 @@ def events(
         _fail("--format must be table, json, csv or parquet", 2)
     if fmt == "parquet" and out is None and sys.stdout.isatty():
         _fail("Parquet is binary: give --out FILE, or pipe the output", 2)
-    dates = {}
-    for name, value in (("since", since), ("until", until)):
-        try:
-            dates[name] = dt.date.fromisoformat(value) if value else None
-        except ValueError:
-            _fail(f"--{name} {value!r} is not a date; use YYYY-MM-DD", 2)
+    dates = {"since": _date_option("--since", since), "until": _date_option("--until", until)}
     try:
         code = export.country_filter(country) if country else None
     except ValueError as exc:

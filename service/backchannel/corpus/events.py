@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from backchannel.contract.schema import Meeting
-from backchannel.corpus.entities import Person, name_words, resolve
+from backchannel.corpus.entities import Entity, Person, name_words, resolve
 from backchannel.normalise.places import city, country_code, recognised_affiliation
 
 # A report dated a day after the meeting may resolve "yesterday" a day off; allow that much.
@@ -91,12 +91,6 @@ def _overlap(a: tuple[dt.date | None, dt.date | None], b: tuple) -> bool:
     return lo is None or hi is None or lo <= hi + _SLACK
 
 
-class _Pair(BaseModel):
-    score: float
-    a: int
-    b: int
-
-
 def _compatible(a: Sighting, b: Sighting) -> bool:
     if a.article == b.article:
         return False
@@ -122,28 +116,32 @@ def _bounded(s: Sighting) -> bool:
     return s.start is not None and s.end is not None and s.end - s.start <= _PRECISE
 
 
-def _score(a: Sighting, b: Sighting, ids: list[set[str]], i: int, j: int) -> float | None:
+# What each shared thing weighs: people most, then a precise agreeing time or place (the same day
+# or place more than the same month or country), then each side.
+_PERSON, _SIDE, _SAME, _NEAR = 3.0, 1.0, 2.0, 1.0
+
+
+def _score(a: Sighting, b: Sighting, people: int) -> float | None:
     """How strongly two compatible sightings look like one event; None if too weakly.
 
     A link needs the time or the place to agree (the same leaders meet again and again), and
     shared people, or else at least two shared sides with both time and place agreeing. An open
     or a long time ("before the article", "in 2023") is compatible with much but agrees with
-    nothing.
+    nothing. `people`: how many entities the two share.
     """
-    people = len(ids[i] & ids[j])
     sides = len(set(a.sides) & set(b.sides))
     same_day = _bounded(a) and a.start == b.start and a.end == b.end
     timed = _bounded(a) and _bounded(b)  # and they overlap: `_compatible` checked that
     same_place = bool(a.place and b.place and name_words(a.place) == name_words(b.place))
     located = a.country is not None and a.country == b.country
-    when, where = same_day or timed, same_place or located
+    when, where = timed, same_place or located  # the same day is timed too
     if not (when or where):
         return None
     if not people and not (sides >= 2 and when and where):
         return None
     return (
-        3.0 * people + 1.0 * sides + (2.0 if same_day else 1.0 if timed else 0.0)
-        + (2.0 if same_place else 1.0 if located else 0.0)
+        _PERSON * people + _SIDE * sides + (_SAME if same_day else _NEAR if timed else 0.0)
+        + (_SAME if same_place else _NEAR if located else 0.0)
     )  # fmt: skip
 
 
@@ -174,9 +172,13 @@ def _candidates(sightings: Sequence[Sighting], ids: list[set[str]]) -> set[tuple
     return pairs
 
 
-def link(sightings: Sequence[Sighting]) -> list[int]:
-    """A cluster number per sighting (its event), in the order given."""
-    entities = resolve(p for s in sightings for p in s.people)
+def link(
+    sightings: Sequence[Sighting], entities: dict[tuple[str, ...], Entity] | None = None
+) -> list[int]:
+    """A cluster number per sighting (its event), in the order given. `entities`: their
+    people's entities, if the caller has resolved them already."""
+    if entities is None:
+        entities = resolve(p for s in sightings for p in s.people)
     ids = [{entities[name_words(p.name)].key for p in s.people if name_words(p.name)}
            for s in sightings]  # fmt: skip
     n = len(sightings)
@@ -189,11 +191,11 @@ def link(sightings: Sequence[Sighting]) -> list[int]:
         return known[key]
 
     candidates = sorted(p for p in _candidates(sightings, ids) if compatible(*p))
-    pairs: list[_Pair] = []
+    pairs: list[tuple[float, int, int]] = []
     for i, j in candidates:
-        score = _score(sightings[i], sightings[j], ids, i, j)
+        score = _score(sightings[i], sightings[j], len(ids[i] & ids[j]))
         if score is not None:
-            pairs.append(_Pair(score=score, a=i, b=j))
+            pairs.append((score, i, j))
     cluster = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
 
@@ -206,11 +208,11 @@ def link(sightings: Sequence[Sighting]) -> list[int]:
             members[cx].append(q)
         return True
 
-    pairs.sort(key=lambda p: (-p.score, p.a, p.b))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     vague = {i for i in range(n) if sightings[i].vague}
-    for p in pairs:  # first the sightings that say when or where
-        if p.a not in vague and p.b not in vague:
-            merge(p.a, p.b)
+    for _, a, b in pairs:  # first the sightings that say when or where
+        if a not in vague and b not in vague:
+            merge(a, b)
     partners: dict[int, list[int]] = defaultdict(list)
     for i, j in candidates:
         partners[i].append(j)
@@ -221,7 +223,8 @@ def link(sightings: Sequence[Sighting]) -> list[int]:
             people = len(ids[i] & ids[j])
             other = cluster[j]
             if people and other != cluster[i] and all(compatible(i, q) for q in members[other]):
-                score = 3.0 * people + len(set(sightings[i].sides) & set(sightings[j].sides))
+                sides = len(set(sightings[i].sides) & set(sightings[j].sides))
+                score = _PERSON * people + _SIDE * sides
                 best[other] = max(best.get(other, 0.0), score)
         ranked = sorted(best.values(), reverse=True)
         if ranked and (len(ranked) == 1 or ranked[0] > ranked[1]):

@@ -10,29 +10,22 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from backchannel.normalise import places
-from backchannel.store.repository import EventView
+from backchannel.store.repository import EventView, Source
 
-Format = Literal["table", "json", "csv", "parquet"]
-
-_COLUMNS = ("event_id", "first_date", "last_date", "place", "country_code", "latitude",
-            "longitude", "status", "track", "people", "sides", "article_id", "url", "title",
-            "site", "published_at", "evidence", "evidence_start", "evidence_end")  # fmt: skip
+# One row per source: the event's fields (its lists joined), then the source's.
+_EVENT_FIELDS = [f for f in EventView.model_fields if f not in ("id", "sources")]
+_COLUMNS = ("event_id", *_EVENT_FIELDS, *Source.model_fields)
 
 
 def rows(events: Sequence[EventView]) -> list[dict[str, Any]]:
     out = []
     for e in events:
-        for src in e.sources:
-            out.append({
-                "event_id": e.id, "first_date": e.first_date, "last_date": e.last_date,
-                "place": e.place, "country_code": e.country_code, "latitude": e.latitude,
-                "longitude": e.longitude, "status": e.status, "track": e.track,
-                "people": "; ".join(e.people), "sides": "; ".join(e.sides),
-                **src.model_dump(),
-            })  # fmt: skip
+        fields = e.model_dump(include=set(_EVENT_FIELDS))
+        fields["people"], fields["sides"] = "; ".join(e.people), "; ".join(e.sides)
+        out += [{"event_id": e.id, **fields, **src.model_dump()} for src in e.sources]
     return out
 
 

@@ -20,7 +20,7 @@ def relink(store: Store) -> int:
                  for m in stored]  # fmt: skip
     entities = resolve(p for s in sightings for p in s.people)
     clusters: dict[int, list[int]] = defaultdict(list)
-    for m, number in zip(stored, link(sightings), strict=True):
+    for m, number in zip(stored, link(sightings, entities), strict=True):
         clusters[number].append(m.meeting_id)
     people: dict[tuple[int, int], EntityRef] = {}
     for m, s in zip(stored, sightings, strict=True):

@@ -11,6 +11,7 @@ articles report (`shared_*`), where linking is the whole question.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 
@@ -71,7 +72,9 @@ def _score(gold: list[str], pred: Sequence[Hashable]) -> BCubed:
                   linked=sum(1 for g in shared if len(groups[g]) == 1))  # fmt: skip
 
 
-def sightings(article_id: str, published_at, meetings: Sequence[Meeting]) -> list[Sighting]:  # type: ignore[no-untyped-def]
+def sightings(
+    article_id: str, published_at: dt.date | None, meetings: Sequence[Meeting]
+) -> list[Sighting]:
     return [Sighting.of(f"{article_id}#{i}", article_id, published_at, m)
             for i, m in enumerate(meetings)]  # fmt: skip
 

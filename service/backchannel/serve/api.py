@@ -223,7 +223,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         status: {"model": ErrorResponse, "description": description}
         for status, description in _ERRORS.items()
     }
-    app.include_router(corpus.router(settings, gate, documented))
+    app.include_router(corpus.router(settings, documented))
 
     @app.post(
         "/v1/extract",

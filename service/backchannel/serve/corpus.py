@@ -42,7 +42,7 @@ from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.serve.admission import Gate, check_api_key
 from backchannel.settings import Settings
-from backchannel.sources.documents import SourceError, make_article
+from backchannel.sources.documents import Article, SourceError, make_article
 from backchannel.sources.fetch import FetchPolicy, Refused, from_url
 from backchannel.store.database import StoreError
 from backchannel.store.repository import EventFilter, EventView, Store
@@ -157,7 +157,7 @@ class Worker:
                 except Exception:  # noqa: BLE001 - e.g. a CLI relinking the same store at once
                     log.exception("relinking events failed; the next batch relinks again")
 
-    async def _extract(self, article: Any) -> None:
+    async def _extract(self, article: Article) -> None:
         try:
             async with self.gate.slot():
                 result = await self.extractor.extract(article.request())
@@ -171,7 +171,7 @@ class Worker:
             await asyncio.to_thread(self.store.save, article.id, self.setup, result)
 
 
-def router(settings: Settings, gate: Gate, errors: dict[int, dict]) -> APIRouter:
+def router(settings: Settings, errors: dict[int, dict]) -> APIRouter:
     """The routes; `errors` documents the error responses they share with `/v1/extract`."""
     api = APIRouter()
 
@@ -229,7 +229,7 @@ def router(settings: Settings, gate: Gate, errors: dict[int, dict]) -> APIRouter
                     title=body.title, external_id=body.id,
                 )  # fmt: skip
             except SourceError as exc:
-                raise InputError(str(exc).removeprefix("api: ")) from None
+                raise InputError(exc.reason) from None
         request.app.state.extractor.check_input(article.request())
         new = await asyncio.to_thread(store.add, article)
         state = await asyncio.to_thread(state_of, store, worker, article.id)

@@ -27,7 +27,16 @@ NO_DATE = "no publication date found: relative times stay unresolved"
 
 
 class SourceError(Exception):
-    """One input cannot be read; the message names it and says why."""
+    """One input cannot be read: which (`source`) and why (`reason`)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source, self.reason = source, reason
+
+    def unreadable(self, item: str) -> Unreadable:
+        """The report for input `item`; the reason names the failing source when it is another
+        one (where a redirect led)."""
+        return Unreadable(source=item, reason=self.reason if self.source == item else str(self))
 
 
 class Article(BaseModel):
@@ -64,7 +73,7 @@ def _checked_text(text: str, source: str) -> str:
         ExtractRequest(text=text)
     except ValidationError as exc:
         reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise SourceError(f"{source}: {reason}") from None
+        raise SourceError(source, reason) from None
     return text
 
 
@@ -82,7 +91,7 @@ def _date(value: Any, source: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise SourceError(f"{source}: published_at {value!r} is not a date (YYYY-MM-DD)") from None
+        raise SourceError(source, f"published_at {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def from_html(content: bytes | str, source: str, url: str | None = None) -> Article:
@@ -102,7 +111,7 @@ def from_html(content: bytes | str, source: str, url: str | None = None) -> Arti
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None or not (doc.text or "").strip():
-        raise SourceError(f"{source}: no article text found in the page")
+        raise SourceError(source, "no article text found in the page")
     text, title = doc.text.strip(), (doc.title or "").strip() or None
     if title and not text.startswith(title):
         text = f"{title}\n{text}"
@@ -120,16 +129,16 @@ def decode(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{source}: not valid UTF-8 (byte {exc.start}); convert it") from None
+        raise SourceError(source, f"not valid UTF-8 (byte {exc.start}); convert it") from None
 
 
 def from_record(record: Any, source: str) -> Article:
     """A JSON object: `text` (required), `published_at`, `id`, `url`, `title`."""
     if not isinstance(record, dict):
-        raise SourceError(f"{source}: expected a JSON object with a 'text' field")
+        raise SourceError(source, "expected a JSON object with a 'text' field")
     text = record.get("text")
     if not isinstance(text, str):
-        raise SourceError(f"{source}: 'text' is missing or not a string")
+        raise SourceError(source, "'text' is missing or not a string")
     external = record.get("id")
     return make_article(
         text,
@@ -170,7 +179,7 @@ def _guarded(read: Any, source: str) -> Article | Unreadable:
     try:
         return read()
     except SourceError as exc:
-        return Unreadable(source=source, reason=str(exc).removeprefix(f"{source}: "))
+        return exc.unreadable(source)
 
 
 def read_file(path: Path) -> Iterator[Article | Unreadable]:
@@ -189,7 +198,7 @@ def read_file(path: Path) -> Iterator[Article | Unreadable]:
         try:
             yield from _json_records(decode(raw, source), source)
         except SourceError as exc:
-            yield Unreadable(source=source, reason=str(exc).removeprefix(f"{source}: "))
+            yield exc.unreadable(source)
     else:
         kinds = ", ".join(sorted(SUFFIXES))
         yield Unreadable(source=source, reason=f"unknown kind of file (read: {kinds})")

@@ -57,11 +57,11 @@ class Page(BaseModel):
     content_type: str
 
 
-def _addresses(host: str, port: int) -> list[str]:
+def _addresses(url: str, host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise SourceError(f"cannot resolve {host}: {exc.strerror}") from None
+        raise SourceError(url, f"cannot resolve {host}: {exc.strerror}") from None
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -76,17 +76,18 @@ def _target(url: str, policy: FetchPolicy) -> tuple[httpx.URL, dict[str, str], d
     """The URL to connect to, the headers and the request extensions for one hop."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError(f"{url}: only http:// and https:// URLs can be fetched")
+        raise SourceError(url, "only http:// and https:// URLs can be fetched")
     host = parts.hostname
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    addresses = _addresses(host, port)
+    addresses = _addresses(url, host, port)  # also for a trusted fetch: "cannot resolve" is clear
     if not policy.public_only:
         return httpx.URL(url), {}, {}
     private = [a for a in addresses if not _public(a)]
     if private:
         raise Refused(
-            f"{url}: {host} resolves to {private[0]}, a loopback, private or link-local address; "
-            "this server does not fetch those"
+            url,
+            f"{host} resolves to {private[0]}, a loopback, private or link-local address; "
+            "this server does not fetch those",
         )
     # Connect to the address just checked; the original name goes in Host and TLS's SNI, so the
     # certificate is still verified against it.
@@ -102,38 +103,38 @@ def fetch(url: str, policy: FetchPolicy) -> Page:
             try:
                 response = client.send(request, stream=True)
             except httpx.TimeoutException:
-                raise SourceError(f"{url}: no answer within {policy.timeout:g} s") from None
+                raise SourceError(url, f"no answer within {policy.timeout:g} s") from None
             except httpx.HTTPError as exc:
-                raise SourceError(f"{url}: {exc}") from None
+                raise SourceError(url, str(exc)) from None
             try:
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])
                     continue
                 if response.status_code >= 400:
-                    raise SourceError(f"{url}: the server answered HTTP {response.status_code}")
+                    raise SourceError(url, f"the server answered HTTP {response.status_code}")
                 content = _bounded(response, url, policy.max_bytes)
                 kind = response.headers.get("content-type", "")
                 return Page(url=url, content=content, content_type=kind)
             finally:
                 response.close()
-    raise SourceError(f"{url}: more than {policy.max_redirects} redirects")
+    raise SourceError(url, f"more than {policy.max_redirects} redirects")
 
 
 def _bounded(response: httpx.Response, url: str, limit: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise SourceError(f"{url}: {int(declared):,} bytes, over the limit of {limit:,}")
+        raise SourceError(url, f"{int(declared):,} bytes, over the limit of {limit:,}")
     chunks, size = [], 0
     try:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise SourceError(f"{url}: over the limit of {limit:,} bytes")
+                raise SourceError(url, f"over the limit of {limit:,} bytes")
             chunks.append(chunk)
     except httpx.TimeoutException:
-        raise SourceError(f"{url}: the page did not arrive in time") from None
+        raise SourceError(url, "the page did not arrive in time") from None
     except httpx.HTTPError as exc:
-        raise SourceError(f"{url}: {exc}") from None
+        raise SourceError(url, str(exc)) from None
     return b"".join(chunks)
 
 
@@ -157,6 +158,6 @@ def read_inputs(items: Iterable[str], policy: FetchPolicy) -> Iterator[Article |
             try:
                 yield from_url(item, policy)
             except SourceError as exc:
-                yield Unreadable(source=item, reason=str(exc).removeprefix(f"{item}: "))
+                yield exc.unreadable(item)
         else:
             yield from read_paths([Path(item)])

@@ -31,7 +31,7 @@ from backchannel.store.tables import (
     ParticipantRow,
 )
 
-State = Literal["queued", "done", "failed"]
+State = Literal["done", "failed"]
 
 
 class Setup(BaseModel):
@@ -48,28 +48,21 @@ class Setup(BaseModel):
 
 class StoredArticle(BaseModel):
     article: Article
-    state: State | None = None  # None: never extracted with the setup asked about
+    state: State | None = None  # None: not extracted yet with the setup asked about
     result: ExtractResult | None = None
     error: str | None = None
 
 
 def _article(row: ArticleRow) -> Article:
-    return Article(
-        id=row.id,
-        text=row.text,
-        published_at=row.published_at,
-        url=row.url,
-        title=row.title,
-        site=row.site,
-        source=row.source,
-        external_id=row.external_id,
-        warnings=list(row.warnings or []),
-    )
+    return Article.model_validate(row, from_attributes=True)
 
 
 def _meeting_row(article_id: str, ordinal: int, m: Meeting) -> MeetingRow:
     loc, time = m.location, m.time
-    place = city(loc.place) if loc and loc.place else None
+    # Coordinates only for a city in the same country as the meeting's: a namesake elsewhere
+    # ("Paris, Texas") is not where it happened.
+    found = city(loc.place) if loc and loc.place else None
+    here = found if found and loc and found.country == loc.country else None
     row = MeetingRow(
         article_id=article_id,
         ordinal=ordinal,
@@ -85,11 +78,9 @@ def _meeting_row(article_id: str, ordinal: int, m: Meeting) -> MeetingRow:
         place=loc.place if loc else None,
         country=loc.country if loc else None,
         country_code=country_code(loc.country) if loc else None,
-        # Coordinates only for a city in the same country as the meeting's: a namesake elsewhere
-        # ("Paris, Texas") is not where it happened.
-        geoname_id=place.geoname_id if place and place.country == loc.country else None,  # type: ignore[union-attr]
-        latitude=place.latitude if place and place.country == loc.country else None,  # type: ignore[union-attr]
-        longitude=place.longitude if place and place.country == loc.country else None,  # type: ignore[union-attr]
+        geoname_id=here.geoname_id if here else None,
+        latitude=here.latitude if here else None,
+        longitude=here.longitude if here else None,
         time_mention=time.mention if time else None,
         time_start=time.span[0] if time else None,
         time_end=time.span[1] if time else None,
@@ -239,7 +230,7 @@ class Store:
 
     def pending(self, setup: Setup) -> list[Article]:
         """Articles with no finished extraction by `setup`: new ones, failed ones and those a
-        killed run left queued. Oldest first, so a resumed run goes on where it stopped."""
+        killed run did not reach. Oldest first, so a resumed run goes on where it stopped."""
         done = select(ExtractionRow.article_id).where(
             ExtractionRow.setup == setup.key, ExtractionRow.state == "done"
         )
@@ -250,10 +241,6 @@ class Store:
                 .order_by(ArticleRow.ingested_at, ArticleRow.id)
             ).all()
             return [_article(r) for r in rows]
-
-    def queue(self, article_id: str, setup: Setup) -> None:
-        """Mark an article as waiting for `setup` (the API answers 202 and a worker extracts)."""
-        self._put(article_id, setup, "queued")
 
     def save(self, article_id: str, setup: Setup, result: ExtractResult) -> None:
         """The extraction and its meetings, in one transaction."""
@@ -284,7 +271,7 @@ class Store:
             elif ext.state == "done" and state != "done":
                 return  # a finished extraction is never downgraded by a late failure
             ext.state, ext.error = state, error
-            ext.finished_at = None if state == "queued" else dt.datetime.now(dt.UTC)
+            ext.finished_at = dt.datetime.now(dt.UTC)
             ext.result = result.model_dump(mode="json") if result else None
             ext.meetings = [
                 _meeting_row(article_id, i, m)
@@ -344,13 +331,13 @@ class Store:
             s.execute(update(ParticipantRow).values(entity_id=None))
             s.execute(delete(EventRow))
             s.execute(delete(EntityRow))
-            entity_ids: dict[str, int] = {}
-            for ref in {r.key: r for r in people.values()}.values():
-                row = EntityRow(key=ref.key, kind=ref.kind, name=ref.name,
-                                country_code=ref.country_code)  # fmt: skip
-                s.add(row)
-                s.flush()
-                entity_ids[ref.key] = row.id
+            entities = {
+                r.key: EntityRow(key=r.key, kind=r.kind, name=r.name, country_code=r.country_code)
+                for r in people.values()
+            }
+            s.add_all(entities.values())
+            s.flush()  # one round trip gives every entity its id
+            entity_ids = {key: row.id for key, row in entities.items()}
             for (meeting_id, ordinal), ref in people.items():
                 s.execute(
                     update(ParticipantRow)

@@ -61,7 +61,7 @@ class ExtractionRow(Base):
     model: Mapped[str] = mapped_column(Text)
     prompt_version: Mapped[str] = mapped_column(Text)
     strategy: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16))  # queued | done | failed
+    state: Mapped[str] = mapped_column(String(16))  # done | failed
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
