@@ -21,9 +21,11 @@ run: model
 	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT) --format json
 
 # Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server
-# (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh installs and starts),
-# and one real-model end-to-end test.
+# (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh starts; the pages in
+# headless Chromium), and one real-model end-to-end test. Debian's packages are installed if
+# missing (scripts/debian-packages.sh).
 test: model lint
+	bash scripts/debian-packages.sh
 	BACKCHANNEL_TEST_POSTGRES_URL=$${BACKCHANNEL_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh)} \
 	BACKCHANNEL_E2E=1 $(VENV)/python -m pytest -q -rs
 

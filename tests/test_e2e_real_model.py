@@ -1,5 +1,6 @@
-"""The only tests that use a model: one real extraction through the embedded llama-server, and
-one reply that ignores the schema, on a real llama-server too.
+"""The only tests that use a model: one real extraction through the embedded llama-server, the
+same article through the web page on `backchannel serve` (its result cached by the first, so the
+model is asked once), and one reply that ignores the schema, on a real llama-server too.
 
 Run when BACKCHANNEL_E2E=1 (`make test` and CI set it); then missing prerequisites fail the test
 instead of skipping it, so CI cannot pass without really exercising the model.
@@ -26,14 +27,21 @@ pytestmark = [
 CLI = str(Path(sys.executable).with_name("backchannel"))
 
 
-def test_seed_article_on_the_embedded_model(tmp_path):
+@pytest.fixture(scope="module")
+def env(tmp_path_factory) -> dict[str, str]:
+    """The user's environment without our settings, and one cache for the module's tests."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCHANNEL_")}
     env.update(
-        BACKCHANNEL_CACHE_DIR=str(tmp_path / "cache"),
+        BACKCHANNEL_CACHE_DIR=str(tmp_path_factory.mktemp("e2e") / "cache"),
         BACKCHANNEL_SERVER_PORT=os.environ.get("BACKCHANNEL_E2E_PORT", "8791"),
+        BACKCHANNEL_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'corpus.db'}",
     )
     if "BACKCHANNEL_MODEL_DIR" in os.environ:
         env["BACKCHANNEL_MODEL_DIR"] = os.environ["BACKCHANNEL_MODEL_DIR"]
+    return env
+
+
+def test_seed_article_on_the_embedded_model(env):
     started = time.monotonic()
     proc = subprocess.run(
         [CLI, "extract", str(SEED_PATH), "--published-at", "2025-02-20", "--id", "seed"],
@@ -55,6 +63,58 @@ def test_seed_article_on_the_embedded_model(tmp_path):
         "warnings": len(result.warnings),
     }
     print("E2E", json.dumps(summary))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.browser import launch
+
+    yield from launch()
+
+
+def test_the_article_page_on_the_embedded_model(env, browser):
+    """`backchannel serve` as a user runs it (it starts the embedded model server), the seed pasted
+    into `/`: the page shows exactly the spans the API returns for it."""
+    import httpx
+
+    from tests.browser import expected_spans, new_page, shot, shown_spans
+
+    port = int(env["BACKCHANNEL_SERVER_PORT"]) + 2
+    proc = subprocess.Popen(
+        [CLI, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "serve exited"
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "the API never became ready"
+            time.sleep(1)
+        text = SEED_PATH.read_text(encoding="utf-8")
+        for pg in new_page(browser):
+            pg.goto(url + "/")
+            pg.get_by_label("Article text").fill(text)
+            pg.get_by_label("Published on").fill("2025-02-20")
+            pg.get_by_role("button", name="Extract").click()
+            pg.wait_for_selector("#result", timeout=1_200_000)
+            result = httpx.post(
+                url + "/v1/extract", json={"text": text, "published_at": "2025-02-20"},
+                timeout=1200,
+            ).json()  # fmt: skip
+            assert result["cached"] and result["meetings"]
+            assert shown_spans(pg) == expected_spans(result)
+            assert pg.locator("[data-text]").text_content() == text
+            shot(pg, "article-view-embedded-model")
+            assert pg.problems == []
+    finally:
+        proc.terminate()
+        proc.wait(60)
 
 
 def test_a_reply_that_ignores_the_schema_never_reaches_the_caller(tmp_path):

@@ -395,7 +395,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to bind")] = 8000,
 ) -> None:
-    """Run the HTTP API (and the embedded model server, unless BACKCHANNEL_BASE_URL is set)."""
+    """Run the HTTP API and the web pages (and the embedded model server, unless
+    BACKCHANNEL_BASE_URL is set): open http://HOST:PORT/ to read an article, /events for the
+    corpus."""
     import uvicorn
 
     from backchannel.serve.api import create_app
@@ -424,7 +426,9 @@ def eval_command(
         str, typer.Option(help="Comma-separated article ids to leave out of the run")
     ] = "",
     concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
-    out: Annotated[Path, typer.Option(help="Where report.json/.md go")] = Path("eval/runs/latest"),
+    out: Annotated[
+        Path, typer.Option(help="Where report.json, report.md and report.html go")
+    ] = Path("eval/runs/latest"),
     predictions: Annotated[
         Path | None, typer.Option(help="Score saved predictions.jsonl; no model is called")
     ] = None,
@@ -444,7 +448,8 @@ def eval_command(
         str, typer.Option(help="strict, or lenient (the rules before 2026-12, for old reports)")
     ] = "strict",
 ) -> None:
-    """Run the extractor over the labelled set, score it and write report.json + report.md."""
+    """Run the extractor over the labelled set, score it and write report.json, report.md and
+    report.html (per article, gold and predicted meetings over the highlighted text)."""
     from backchannel.evaluation import report as evaluate
     from backchannel.evaluation.gold import load_set
     from backchannel.evaluation.rules import RULES
@@ -522,7 +527,7 @@ def _eval_run(
     report = evaluate.score_predictions(gold, predictions, meta, rules)
     evaluate.write_reports(report, out, predictions)
     print(evaluate.render_summary(report))
-    _say(f"reports written to {out}/report.json, {out}/report.md, {out}/predictions.jsonl")
+    _say(f"reports written to {out}/report.json, .md, .html and {out}/predictions.jsonl")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         ids = ", ".join(o.item.request.id for o in failed[:20] if o.item.request)

@@ -15,6 +15,7 @@ from typing import Any
 from backchannel.contract.schema import ExtractResult, Meeting
 from backchannel.evaluation.events import score_gold_linking, score_linking
 from backchannel.evaluation.gold import GoldArticle
+from backchannel.evaluation.html import render_html
 from backchannel.evaluation.rules import STRICT, Rules
 from backchannel.evaluation.scoring import (
     ArticleScore,
@@ -53,6 +54,10 @@ class EvalReport:
     intervals: dict[str, list[float]] = field(default_factory=dict)
     by_tag: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What report.html draws (not in report.json, which already holds the predictions' scores).
+    gold: list[GoldArticle] = field(default_factory=list)
+    predicted: dict[str, list[Meeting]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,10 +81,12 @@ def score_predictions(
     latencies, prompt_tokens, completion_tokens, calls, model_ms = [], [], [], [], []
     grounded = checked = warnings = cache_hits = failed = 0
     predicted: dict[str, list[Meeting]] = {}
+    failures: dict[str, str] = {}
     for art in gold:
         pred = predictions.get(art.id)
         if pred is None or "error" in pred:
             failed += 1
+            failures[art.id] = _failure(pred)
             meetings: list[Meeting] = []
         else:
             result = ExtractResult.model_validate(pred)
@@ -130,7 +137,17 @@ def score_predictions(
         intervals=bootstrap(articles),
         by_tag=recall_by_tag(gold, articles),
         events=events,
+        gold=gold,
+        predicted=predicted,
+        failures=failures,
     )
+
+
+def _failure(pred: dict[str, Any] | None) -> str:
+    if pred is None:
+        return "no prediction for this article"
+    error = pred.get("error")
+    return str(error.get("message", error)) if isinstance(error, dict) else str(error)
 
 
 def predictions_from(outcomes: list[BatchOutcome]) -> dict[str, dict[str, Any]]:
@@ -148,6 +165,7 @@ def write_reports(report: EvalReport, out: Path, predictions: dict[str, dict] | 
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n")
     (out / "report.md").write_text(render_markdown(report))
+    (out / "report.html").write_text(render_html(report), encoding="utf-8")
     if predictions is not None:
         with (out / "predictions.jsonl").open("w", encoding="utf-8") as fh:
             for pred in predictions.values():

@@ -130,6 +130,8 @@ class ArticleScore(_SlotF1):
     slots_strict: dict[str, Counts]
     slots_relaxed: dict[str, Counts]
     errors: list[str] = field(default_factory=list)
+    # The error lines of each matched pair, by gold index (what the HTML report shows per row).
+    pair_errors: dict[int, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -325,12 +327,15 @@ def score_article(
     missed = [i for i, req in enumerate(required) if req and i not in by_gold]
     extra = sorted(set(range(len(predicted))) - {m.pred for m in matches})
     tally = _Tally(rules)
+    pair_errors: dict[int, list[str]] = {}
     for i, meeting in enumerate(gold):
         if i in missed:
             tally.errors.append(f"missed: {meeting.evidence.text[:80]}")
             _tally_pair(tally, meeting, None)
         elif meeting.required and i in by_gold:
+            before = len(tally.errors)
             _tally_pair(tally, meeting, predicted[by_gold[i].pred])
+            pair_errors[i] = tally.errors[before:]
     for j in extra:
         tally.errors.append(f"extra: {predicted[j].evidence.text[:80]}")
         _tally_pair(tally, None, predicted[j])
@@ -344,6 +349,7 @@ def score_article(
         slots_strict=tally.strict,
         slots_relaxed=tally.relaxed,
         errors=tally.errors,
+        pair_errors=pair_errors,
     )
 
 

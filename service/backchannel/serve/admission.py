@@ -10,7 +10,7 @@ import asyncio
 import hmac
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel import metrics
 from backchannel.contract.errors import ClientGone, Overloaded, Unauthorized
+from backchannel.contract.schema import ExtractRequest
+from backchannel.pipeline.extractor import Extractor
 
 T = TypeVar("T")
 
@@ -72,6 +74,20 @@ async def unless_disconnected(request: Request, work: Awaitable[T], poll: float 
             task.cancel()
 
 
+async def admitted_extraction(
+    request: Request, extractor: Extractor, gate: Gate, body: ExtractRequest
+) -> dict[str, Any]:
+    """The stored result's fields (a hit never waits for a model slot), or a fresh extraction
+    through a slot of `gate`, cancelled if the client goes away."""
+    extractor.check_input(body)
+    fields = extractor.cached_fields(body)
+    if fields is None:
+        async with gate.slot():
+            result = await unless_disconnected(request, extractor.compute(body))
+        fields = result.model_dump(mode="json")
+    return fields
+
+
 def check_api_key(request: Request, keys: list[str]) -> None:
     """Bearer token against each configured key, in constant time; no-op when none is set."""
     if not keys:
@@ -83,14 +99,18 @@ def check_api_key(request: Request, keys: list[str]) -> None:
         raise Unauthorized("missing or invalid API key: send 'Authorization: Bearer <key>'")
 
 
+JSON = frozenset({"application/json"})
+
+
 class BodyGuard:
-    """ASGI middleware: refuse a POST whose body is too large or not JSON before reading it whole.
+    """ASGI middleware: refuse a POST whose body is too large or of a type its path does not take
+    (`paths`: path -> content types) before reading it whole.
 
     The declared Content-Length is checked up front; a chunked body is counted as it streams and
     cut off at the limit, so an oversized upload never sits in memory.
     """
 
-    def __init__(self, app: ASGIApp, paths: set[str], max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, paths: dict[str, frozenset[str]], max_bytes: int) -> None:
         self.app = app
         self.paths = paths
         self.max_bytes = max_bytes
@@ -101,8 +121,11 @@ class BodyGuard:
             return
         headers = Headers(scope=scope)
         ctype = headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            message = f"content-type must be application/json, got {ctype or 'none'!r}"
+        allowed = self.paths[scope["path"]]
+        if ctype not in allowed:
+            message = (
+                f"content-type must be {' or '.join(sorted(allowed))}, got {ctype or 'none'!r}"
+            )
             await _reject(scope, receive, send, 415, "unsupported_media_type", message)
             return
         declared = headers.get("content-length")

@@ -1,5 +1,5 @@
 """HTTP API: `POST /v1/extract`, the corpus (`/v1/articles`, `/v1/events`), health, readiness,
-metrics.
+metrics; and the web pages (`serve.pages`: `/`, `/events`, `/articles/{id}`).
 
 Every error is JSON `{"error": {"code", "message"}}` with a 4xx for what the caller must fix and a
 502/503/504 for what the model server did; a stack trace never reaches a caller.
@@ -29,8 +29,8 @@ from backchannel import metrics
 from backchannel.contract.errors import BackchannelError, Overloaded, Unauthorized
 from backchannel.contract.schema import ExtractRequest, ExtractResult
 from backchannel.pipeline.extractor import Extractor
-from backchannel.serve import corpus, logs
-from backchannel.serve.admission import BodyGuard, Gate, check_api_key, unless_disconnected
+from backchannel.serve import corpus, logs, pages
+from backchannel.serve.admission import JSON, BodyGuard, Gate, admitted_extraction, check_api_key
 from backchannel.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -185,8 +185,14 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
     # that for the text and the other fields at their longest, plus room for the JSON around them.
     app.add_middleware(
         BodyGuard,
-        paths={"/v1/extract", "/v1/articles"},
+        paths={"/v1/extract": JSON, "/v1/articles": JSON},
         max_bytes=(settings.max_text_chars + corpus.FIELD_CHARS) * 12 + 16_384,
+    )
+    # The page's form: the text as UTF-8 (4 bytes a character at most) or a saved page.
+    app.add_middleware(
+        BodyGuard,
+        paths={"/": pages.PAGE_FORM_TYPES, "/login": pages.PAGE_FORM_TYPES},
+        max_bytes=settings.max_text_chars * 4 + settings.fetch_max_bytes + 16_384,
     )
 
     app.add_middleware(RequestContext)
@@ -224,6 +230,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         for status, description in _ERRORS.items()
     }
     app.include_router(corpus.router(settings, documented))
+    app.include_router(pages.router(settings, gate))
 
     @app.post(
         "/v1/extract",
@@ -235,13 +242,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         """Extract the meetings one article reports, every quoted value grounded in its text."""
         check_api_key(request, keys)
         body = _parse_request(await request.body())
-        ex: Extractor = request.app.state.extractor
-        ex.check_input(body)
-        fields = ex.cached_fields(body)
-        if fields is None:
-            async with gate.slot():
-                result = await unless_disconnected(request, ex.compute(body))
-            fields = result.model_dump(mode="json")
+        fields = await admitted_extraction(request, request.app.state.extractor, gate, body)
         log.info(
             "extracted",
             extra={

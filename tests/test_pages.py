@@ -1,0 +1,168 @@
+"""The web pages over HTTP (the scripted model): the article form, the corpus views, sign-in with
+the API's keys, security headers, and report.html from the eval."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from backchannel.serve.api import create_app
+from backchannel.serve.pages import COOKIE, session_token
+from fastapi.testclient import TestClient
+
+from tests.factories import SEED_PATH, riyadh_draft
+from tests.fakeserver import Reply
+from tests.test_api_corpus import GENEVA, LEDGER, _wait_done
+from tests.test_ingest import PAGES, reader
+
+SEED = SEED_PATH.read_text(encoding="utf-8")
+_SPAN = re.compile(r'<span class="hl ([^"]*)" data-spans="([^"]*)"[^>]*>([^<]*)</span>')
+
+
+def _spans(html: str) -> dict[str, str]:
+    """Each mark id's text as the page shows it (pieces joined in order), HTML entities undone."""
+    import html as h
+
+    out: dict[str, str] = {}
+    for _, ids, text in _SPAN.findall(html):
+        for mark in ids.split():
+            out[mark] = out.get(mark, "") + h.unescape(text)
+    return out
+
+
+def _article_text(html: str) -> str:
+    import html as h
+
+    inner = html.split("data-text>", 1)[1].split("</div>", 1)[0]
+    return h.unescape(re.sub(r"<[^>]+>", "", inner))
+
+
+@pytest.fixture
+def seed_model(fake_model):
+    fake_model.default = lambda payload, delay=0.0: Reply.meetings(riyadh_draft(SEED))
+    return fake_model
+
+
+def test_the_article_page_highlights_exactly_the_results_spans(settings, seed_model):
+    with TestClient(create_app(settings)) as client:
+        form = client.get("/")
+        assert form.status_code == 200 and 'name="text"' in form.text
+        r = client.post("/", data={"text": SEED, "published_at": "2025-02-20"})
+        assert r.status_code == 200, r.text
+        api = client.post("/v1/extract", json={"text": SEED, "published_at": "2025-02-20"}).json()
+    [m] = api["meetings"]
+    expected = {"m0-e": m["evidence"]["text"], "m0-l": m["location"]["mention"],
+                "m0-t": m["time"]["mention"]}  # fmt: skip
+    expected |= {f"m0-p{i}": p["mention"] for i, p in enumerate(m["participants"])}
+    expected |= {f"m0-n{i}": p["name"] for i, p in enumerate(m["participants"])
+                 if p["name_span"] and p["name_span"] != p["span"]}  # fmt: skip
+    assert any(k.startswith("m0-n") for k in expected)  # a name inside a longer mention
+    assert _spans(r.text) == expected
+    assert _article_text(r.text) == SEED  # the text shown is the text, whitespace and all
+    assert 'data-meeting="m0"' in r.text and "1 meeting(s)" in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_bad_input_is_said_on_the_page_and_the_text_kept(settings, seed_model):
+    with TestClient(create_app(settings)) as client:
+        empty = client.post("/", data={"text": "   ", "published_at": ""})
+        assert empty.status_code == 422 and "the article is empty" in empty.text
+        bad_date = client.post("/", data={"text": "Envoys met.", "published_at": "20250220"})
+        assert bad_date.status_code == 422 and "is not a date (YYYY-MM-DD)" in bad_date.text
+        assert ">Envoys met.</textarea>" in bad_date.text  # nothing the user typed is lost
+        too_long = client.post("/", data={"text": "a" * (settings.max_text_chars + 1)})
+        assert too_long.status_code == 422 and "split the article" in too_long.text
+        wrong_type = client.post("/", content=b"{}", headers={"content-type": "application/json"})
+        assert wrong_type.status_code == 415
+        assert not seed_model.requests  # none of them reached the model
+
+
+def test_a_saved_page_can_be_uploaded_and_its_date_is_used(settings, fake_model):
+    fake_model.default = reader
+    page = (PAGES / "outlets" / "wire-geneva.html").read_bytes()
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/", files={"page": ("wire-geneva.html", page, "text/html")},
+                        data={"text": "", "published_at": ""})  # fmt: skip
+        assert r.status_code == 200, r.text
+        assert "in wire-geneva.html" in r.text and "published 2022-01-22" in r.text
+        assert "<nav" not in _article_text(r.text)  # the page's main text, not its markup
+        shell = (PAGES / "empty-shell.html").read_bytes()
+        r = client.post("/", files={"page": ("shell.html", shell, "text/html")})
+        assert r.status_code == 422 and "no article text found in the page" in r.text
+
+
+def test_the_events_page_shows_the_corpus_with_filters_and_links_to_sources(settings, fake_model):
+    fake_model.default = reader
+    with TestClient(create_app(settings)) as client:
+        for text in (GENEVA, LEDGER):
+            posted = client.post("/v1/articles", json={"text": text, "published_at": "2022-01-22"})
+            _wait_done(client, posted.headers["location"])
+        deadline = time.monotonic() + 10
+        while client.get("/v1/events").json()["total"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        page = client.get("/events")
+        assert page.status_code == 200 and "1 event(s)" in page.text
+        assert page.text.count('class="bar"') == 1 and 'class="edge"' in page.text
+        assert "Antony Blinken" in page.text and "Sergei Lavrov" in page.text
+        links = re.findall(r'href="(/articles/[0-9a-f]{64}\?at=\d+#focus)"', page.text)
+        assert len(links) == 2
+        source = client.get(links[0])
+        assert source.status_code == 200 and 'id="focus"' in source.text
+        assert set(_spans(source.text)) >= {"m0-e", "m0-p0", "m0-p1"}
+        assert (
+            client.get("/events", params={"country": "Switzerland"}).text.count('class="bar"') == 1
+        )
+        assert "0 event(s)" in client.get("/events", params={"person": "Nobody"}).text
+        bad = client.get("/events", params={"country": "Atlantis", "since": "2022-01-01"})
+        assert bad.status_code == 422 and "&#39;Atlantis&#39; is not a country" in bad.text
+        assert client.get("/events", params={"since": "yesterday"}).status_code == 422
+        missing = client.get("/articles/" + "0" * 64)
+        assert missing.status_code == 404 and "No article with id" in missing.text
+
+
+def test_with_api_keys_the_pages_need_a_key_too(settings, seed_model):
+    keyed = settings.model_copy(update={"api_keys": "s3cret-key"})
+    with TestClient(create_app(keyed)) as client:
+        first = client.get("/events?person=x", follow_redirects=False)
+        assert (
+            first.status_code == 303
+            and first.headers["location"] == "/login?next=/events%3Fperson%3Dx"
+        )
+        assert client.post("/", data={"text": SEED}).status_code == 401
+        assert client.get("/articles/" + "0" * 64, follow_redirects=False).status_code == 303
+        wrong = client.post("/login", data={"key": "guess", "next": "/"})
+        assert wrong.status_code == 401 and COOKIE not in client.cookies
+        evil = client.post("/login", data={"key": "s3cret-key", "next": "//evil.example/"},
+                           follow_redirects=False)  # fmt: skip
+        assert evil.status_code == 303 and evil.headers["location"] == "/"  # never off-site
+        cookie = client.cookies[COOKIE]
+        assert cookie == session_token("s3cret-key") and "s3cret-key" not in cookie
+        assert "httponly" in evil.headers["set-cookie"].lower()
+        assert "samesite=strict" in evil.headers["set-cookie"].lower()
+        assert (
+            client.post("/", data={"text": SEED, "published_at": "2025-02-20"}).status_code == 200
+        )
+        client.get("/logout")
+        assert client.get("/", follow_redirects=False).status_code == 303
+        bearer = client.get("/", headers={"authorization": "Bearer s3cret-key"})
+        assert bearer.status_code == 200  # what the API takes, the pages take
+        assert not seed_model.requests[1:]  # only the signed-in POST asked the model
+
+
+def test_without_a_store_the_events_page_says_so(settings, seed_model, tmp_path):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("")
+    broken = settings.model_copy(update={"database_url": f"sqlite:///{blocked}/corpus.db"})
+    with TestClient(create_app(broken)) as client:
+        r = client.get("/events")
+        assert r.status_code == 503 and "corpus store is unavailable" in r.text
+
+
+def test_static_files_are_only_the_vendored_ones(settings, seed_model):
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+        assert client.get("/static/style.css").status_code == 200
+        assert client.get("/static/pages.py").status_code == 404
+        assert client.get("/static/..%2fpages.py").status_code == 404
