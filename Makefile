@@ -21,12 +21,13 @@ run: model
 	$(VENV)/backchannel extract $(ARTICLE) --published-at $(PUBLISHED_AT) --format json
 
 # Everything: lint, the import layers, the generated CLI docs, unit tests on the scripted server
-# (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh starts; the pages in
-# headless Chromium), and one real-model end-to-end test. Debian's packages are installed if
-# missing (scripts/debian-packages.sh).
+# (the store's on SQLite and on a local PostgreSQL, which scripts/postgres.sh starts; the shared
+# cache on Redis, scripts/redis.sh; the pages in headless Chromium), and the real-model end-to-end
+# tests. Debian's packages are installed if missing (scripts/debian-packages.sh).
 test: model lint
 	bash scripts/debian-packages.sh
 	BACKCHANNEL_TEST_POSTGRES_URL=$${BACKCHANNEL_TEST_POSTGRES_URL:-$$(bash scripts/postgres.sh)} \
+	BACKCHANNEL_TEST_REDIS_URL=$${BACKCHANNEL_TEST_REDIS_URL:-$$(bash scripts/redis.sh)} \
 	BACKCHANNEL_E2E=1 $(VENV)/python -m pytest -q -rs
 
 # Unit tests only (no model needed).

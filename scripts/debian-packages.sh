@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The Debian packages the tests use (PostgreSQL for the store, Chromium for the pages), installed
-# when missing with one `apt-get update`. Needs root; prints one line per install.
+# The Debian packages the tests use (PostgreSQL for the store, Redis for the shared cache,
+# Chromium for the pages), installed when missing with one `apt-get update`. Needs root.
 set -euo pipefail
 missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo ">> installing Debian packages: ${missing[*]}" >&2

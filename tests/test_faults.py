@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import diskcache
 from backchannel.contract.schema import ExtractRequest
 from backchannel.pipeline.cache import ResultCache
 from backchannel.pipeline.extractor import Extractor
@@ -67,7 +68,8 @@ def test_recent_entries_are_answered_from_memory_within_a_budget(tmp_path):
     for key in "abc":
         cache.set(key, key * 4)
     assert cache.get("a") == "aaaa"  # from disk: the budget kept only the last two
-    cache._cache.clear()  # type: ignore[union-attr]
+    with diskcache.Cache(str(tmp_path)) as disk:  # the disk emptied behind the cache's back
+        disk.clear()
     # Now only memory answers: "a" (just read back) and "c"; "b" was evicted for it.
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == ("aaaa", None, "cccc")
     assert ResultCache(tmp_path).get("a") is None  # another process reads the disk

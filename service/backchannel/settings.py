@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     # Cache.
     cache_dir: Path = _CACHE_ROOT / "results"
     cache_enabled: bool = True
+    cache_url: str = Field(
+        default="",
+        description="A shared cache for replicas and workers, redis://host:6379/0 (rediss:// "
+        "for TLS); empty: diskcache in cache_dir",
+        pattern=r"^(|rediss?://\S+|unix://\S+)$",
+    )
 
     # Embedded model.
     model_dir: Path = _CACHE_ROOT / "models"

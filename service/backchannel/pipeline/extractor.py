@@ -68,7 +68,9 @@ class Extractor:
     ) -> None:
         self.settings = settings
         self.llm = llm or LLMClient(settings)
-        self.cache = cache or ResultCache(settings.cache_dir, settings.cache_enabled)
+        self.cache = cache or ResultCache(
+            settings.cache_dir, settings.cache_enabled, url=settings.cache_url
+        )
         self.strategy = strategy or make_strategy(settings)
 
     def warm_up(self) -> None:
