@@ -8,7 +8,9 @@ The benchmarks use it too, with a fixed delay per call.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import threading
 import time
 from collections import deque
@@ -30,6 +32,8 @@ class Reply:
     prompt_tokens: int = 100
     completion_tokens: int = 50
     drop_connection: bool = False
+    # Kill the process that sent the request (SIGKILL), as a worker dying mid-call would.
+    kill_caller: bool = False
     # A whole-article draft to answer in the shape the request asks for (see `answer_for`).
     draft: dict | None = None
 
@@ -46,6 +50,27 @@ class Reply:
         if self.content is not None or self.draft is None:
             return self.content or ""
         return json.dumps(answer_for(payload, self.draft))
+
+
+def peer_pid(port: int) -> int:
+    """The process holding the local TCP socket on `port` (Linux: /proc/net/tcp, then the file
+    descriptors that point at that socket's inode)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as fh:
+            for line in fh.readlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(fields[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes and int(pid) != os.getpid():
+                    return int(pid)
+        except OSError:
+            continue
+    raise LookupError(f"no process holds local port {port}")
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -153,6 +178,10 @@ class FakeModelServer:
                 reply = owner._next(payload)
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.kill_caller:
+                    os.kill(peer_pid(self.client_address[1]), signal.SIGKILL)
+                    self.close_connection = True
+                    return
                 if reply.drop_connection:
                     self.close_connection = True
                     self.connection.shutdown(2)

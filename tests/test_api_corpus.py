@@ -173,3 +173,19 @@ def test_without_a_store_extract_still_works_and_the_corpus_says_why(
             r.status_code == 503 and "corpus store is unavailable" in r.json()["error"]["message"]
         )
     assert PAGES.exists()
+
+
+def test_a_replica_without_a_worker_queues_and_the_worker_service_extracts(
+    corpus_settings, fake_model
+):
+    fake_model.default = reader
+    replica = corpus_settings.model_copy(update={"corpus_worker": False})
+    with TestClient(create_app(replica)) as api:
+        r = api.post("/v1/articles", json={"text": GENEVA, "published_at": "2022-01-22"})
+        assert r.status_code == 202
+        time.sleep(0.5)
+        assert api.get(r.headers["location"]).json()["state"] == "queued"
+        assert not fake_model.requests  # the replica never extracts
+        with TestClient(create_app(corpus_settings)):  # the worker service, same database
+            done = _wait_done(api, r.headers["location"])
+    assert done["state"] == "done" and len(done["result"]["meetings"]) == 1

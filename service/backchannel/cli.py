@@ -253,7 +253,20 @@ def ingest(
             show_default=False,
         ),
     ],
-    concurrency: Annotated[int, typer.Option(min=1, help="Extractions in flight")] = 1,
+    concurrency: Annotated[
+        int, typer.Option(min=1, help="Extractions in flight (with --engine ray: actors)")
+    ] = 1,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="asyncio (in this process) or ray (Ray Data: local mode, or a cluster with "
+            "--ray-address)"
+        ),
+    ] = "asyncio",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="A Ray cluster to run on (ray://head:10001, auto); default: local"),
+    ] = None,
     no_extract: Annotated[
         bool, typer.Option("--no-extract", help="Only store the articles; extract later")
     ] = False,
@@ -275,6 +288,10 @@ def ingest(
 
     if output not in ("text", "json"):
         _fail("--format must be text or json", 2)
+    if engine not in ("asyncio", "ray"):
+        _fail("--engine must be asyncio or ray", 2)
+    if ray_address and engine != "ray":
+        _fail("--ray-address needs --engine ray", 2)
     settings = _settings(database_url=database)
     logs.configure("WARNING")
     store = _open_store(settings)
@@ -291,6 +308,15 @@ def ingest(
     def work() -> int:
         from tqdm import tqdm
 
+        if engine == "ray":
+            from backchannel.corpus.distributed import extract_on_ray
+
+            actors = settings.model_copy(
+                update={"base_url": settings.effective_base_url, "cache_enabled": not no_cache}
+            )
+            extract_on_ray(store, actors, pending, report, address=ray_address,
+                           workers=concurrency)  # fmt: skip
+            return _ingest_summary(report, output)
         bar = tqdm(total=len(pending), file=sys.stderr, unit="article", disable=not pending)
         asyncio.run(
             extract_pending(store, extractor, pending, report, concurrency=concurrency,

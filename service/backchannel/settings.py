@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds to fetch one page")
     fetch_max_bytes: int = Field(default=5_000_000, ge=1024, description="Largest page fetched")
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    corpus_worker: bool = Field(
+        default=True,
+        description="Extract articles queued through POST /v1/articles in this process; off on "
+        "API replicas when one worker service does it for all",
+    )
     api_fetch_urls: bool = Field(
         default=False,
         description="Let the HTTP API fetch URLs it is sent (never private or loopback ones)",

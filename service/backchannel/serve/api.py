@@ -167,7 +167,8 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         app.state.worker = None
         if app.state.store is not None:
             app.state.worker = corpus.Worker(app.state.store, app.state.extractor, gate)
-            app.state.worker.start()
+            if settings.corpus_worker:  # off on API replicas when a worker service extracts
+                app.state.worker.start()
         yield
         if app.state.worker is not None:
             await app.state.worker.stop()

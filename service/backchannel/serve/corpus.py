@@ -132,8 +132,10 @@ class Worker:
         self.wake.set()  # what a previous run accepted and did not finish
 
     def notify(self) -> None:
-        """There is work: callable from any request, whichever loop or thread serves it."""
-        self.loop.call_soon_threadsafe(self.wake.set)
+        """There is work: callable from any request, whichever loop or thread serves it (a
+        worker that was not started, on an API replica, leaves it to the worker service)."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.wake.set)
 
     async def stop(self) -> None:
         if self.task is None:
