@@ -23,6 +23,7 @@ from typing import Any
 
 from backchannel.contract.errors import BackchannelError
 from backchannel.corpus.ingest import Failure, IngestReport, setup_of
+from backchannel.corpus.leases import held, worker_name
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.settings import Settings
@@ -47,6 +48,7 @@ class ExtractBatch:
         self.extractor = Extractor(settings)
         self.store = Store.open(settings.database_url)
         self.setup = setup_of(self.extractor)
+        self.name = worker_name()
 
     def _one(self, article_id: str) -> dict[str, Any]:
         stored = self.store.get(article_id, self.setup)
@@ -55,13 +57,20 @@ class ExtractBatch:
         if stored.state == "done":  # a retried batch: done before the crash, not done again
             meetings = len(stored.result.meetings) if stored.result else 0
             return {"id": article_id, "state": "skipped", "meetings": meetings, "error": ""}
-        try:
-            result = asyncio.run(self.extractor.extract(stored.article.request()))
-        except BackchannelError as exc:
-            self.store.fail(article_id, self.setup, exc.message)
-            return {"id": article_id, "state": "failed", "meetings": 0, "error": exc.message}
-        self.store.save(article_id, self.setup, result)
-        return {"id": article_id, "state": "done", "meetings": len(result.meetings), "error": ""}
+        return asyncio.run(self._held(stored.article))
+
+    async def _held(self, article: Article) -> dict[str, Any]:
+        async with held(self.store, article.id, self.setup, self.name) as mine:
+            if not mine:
+                return {"id": article.id, "state": "elsewhere", "meetings": 0, "error": ""}
+            try:
+                result = await self.extractor.extract(article.request())
+            except BackchannelError as exc:
+                self.store.fail(article.id, self.setup, exc.message)
+                return {"id": article.id, "state": "failed", "meetings": 0, "error": exc.message}
+            self.store.save(article.id, self.setup, result)
+            return {"id": article.id, "state": "done", "meetings": len(result.meetings),
+                    "error": ""}  # fmt: skip
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows = [self._one(str(article_id)) for article_id in batch["id"]]
@@ -122,5 +131,7 @@ def _run(
             if row["state"] in ("done", "skipped"):
                 report.extracted += 1
                 report.meetings += int(row["meetings"])
+            elif row["state"] == "elsewhere":
+                report.elsewhere += 1
             else:
                 report.failed.append(Failure(source=sources[row["id"]], reason=row["error"]))

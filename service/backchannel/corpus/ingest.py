@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel, Field
 
 from backchannel.contract.errors import BackchannelError
+from backchannel.corpus.leases import held, worker_name
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.sources.documents import Article, Unreadable
@@ -31,6 +32,7 @@ class IngestReport(BaseModel):
     unreadable: list[Unreadable] = Field(default_factory=list)
     warnings: list[Failure] = Field(default_factory=list)
     extracted: int = 0
+    elsewhere: int = Field(default=0, description="Being extracted by another worker")
     meetings: int = 0
     failed: list[Failure] = Field(default_factory=list)
     events: int | None = Field(default=None, description="Events in the store after linking")
@@ -73,18 +75,22 @@ async def extract_pending(
     failure is recorded and reported, and the others go on."""
     setup = setup_of(extractor)
     slots = asyncio.Semaphore(concurrency)
+    me = worker_name()
 
     async def one(article: Article) -> None:
-        async with slots:
-            try:
-                result = await extractor.extract(article.request(), use_cache=use_cache)
-            except BackchannelError as exc:
-                await asyncio.to_thread(store.fail, article.id, setup, exc.message)
-                report.failed.append(Failure(source=article.source, reason=exc.message))
+        async with slots, held(store, article.id, setup, me) as mine:
+            if not mine:  # another worker has it (or finished it meanwhile)
+                report.elsewhere += 1
             else:
-                await asyncio.to_thread(store.save, article.id, setup, result)
-                report.extracted += 1
-                report.meetings += len(result.meetings)
+                try:
+                    result = await extractor.extract(article.request(), use_cache=use_cache)
+                except BackchannelError as exc:
+                    await asyncio.to_thread(store.fail, article.id, setup, exc.message)
+                    report.failed.append(Failure(source=article.source, reason=exc.message))
+                else:
+                    await asyncio.to_thread(store.save, article.id, setup, result)
+                    report.extracted += 1
+                    report.meetings += len(result.meetings)
             on_done(article)
 
     await asyncio.gather(*(one(a) for a in articles))

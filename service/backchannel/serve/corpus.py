@@ -38,6 +38,7 @@ from backchannel.contract.errors import (
 from backchannel.contract.schema import ExtractResult, iso_date_only
 from backchannel.corpus import export
 from backchannel.corpus.ingest import setup_of
+from backchannel.corpus.leases import held, worker_name
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.serve.admission import Gate, check_api_key
@@ -122,6 +123,7 @@ class Worker:
     def __init__(self, store: Store, extractor: Extractor, gate: Gate) -> None:
         self.store, self.extractor, self.gate = store, extractor, gate
         self.setup = setup_of(extractor)
+        self.name = worker_name()
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -160,6 +162,11 @@ class Worker:
                     log.exception("relinking events failed; the next batch relinks again")
 
     async def _extract(self, article: Article) -> None:
+        async with held(self.store, article.id, self.setup, self.name) as mine:
+            if mine:  # else another worker (another replica's, a batch) has it
+                await self._extract_held(article)
+
+    async def _extract_held(self, article: Article) -> None:
         try:
             async with self.gate.slot():
                 result = await self.extractor.extract(article.request())

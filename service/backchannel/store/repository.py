@@ -27,6 +27,7 @@ from backchannel.store.tables import (
     EntityRow,
     EventRow,
     ExtractionRow,
+    LeaseRow,
     MeetingRow,
     ParticipantRow,
 )
@@ -242,6 +243,49 @@ class Store:
             ).all()
             return [_article(r) for r in rows]
 
+    def claim(
+        self,
+        article_id: str,
+        setup: Setup,
+        holder: str,
+        seconds: float,
+        replacing: str | None = None,
+    ) -> bool:
+        """Take the article for `holder` for `seconds`, unless another worker holds it or it is
+        done: several workers can then share one queue without extracting an article twice. A
+        worker that dies keeps its articles only until its leases run out (or until a worker
+        that knows it is dead takes them over: `replacing`)."""
+        now = dt.datetime.now(dt.UTC)
+        until = now + dt.timedelta(seconds=seconds)
+        mine = (LeaseRow.article_id == article_id, LeaseRow.setup == setup.key)
+        holders = [holder] + ([replacing] if replacing else [])
+        try:
+            with self.session() as s:
+                taken = s.execute(
+                    update(LeaseRow)
+                    .where(*mine, or_(LeaseRow.until < now, LeaseRow.holder.in_(holders)))
+                    .values(holder=holder, until=until)
+                ).rowcount
+                if not taken:
+                    if s.get(LeaseRow, (article_id, setup.key)) is not None:
+                        return False  # held by another worker, and not run out
+                    s.add(LeaseRow(article_id=article_id, setup=setup.key, holder=holder,
+                                   until=until))  # fmt: skip
+                    s.flush()
+        except IntegrityError:  # another worker inserted its lease in between
+            return False
+        with self.session() as s:
+            ext = self._extraction(s, article_id, setup)
+            if ext is not None and ext.state == "done":  # finished while we looked
+                s.execute(delete(LeaseRow).where(*mine))
+                return False
+        return True
+
+    def lease_holder(self, article_id: str, setup: Setup) -> str | None:
+        with self.session() as s:
+            lease = s.get(LeaseRow, (article_id, setup.key))
+            return lease.holder if lease is not None else None
+
     def save(self, article_id: str, setup: Setup, result: ExtractResult) -> None:
         """The extraction and its meetings, in one transaction."""
         self._put(article_id, setup, "done", result=result)
@@ -277,6 +321,12 @@ class Store:
                 _meeting_row(article_id, i, m)
                 for i, m in enumerate(result.meetings if result else [])
             ]
+            # Done or failed: whoever held it lets it go (a failed one is retried later).
+            s.execute(
+                delete(LeaseRow).where(
+                    LeaseRow.article_id == article_id, LeaseRow.setup == setup.key
+                )
+            )
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:

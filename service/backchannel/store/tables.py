@@ -73,6 +73,20 @@ class ExtractionRow(Base):
     )
 
 
+class LeaseRow(Base):
+    """An article being extracted by one worker for one setup, until `until`: other workers pass
+    it by, and a crashed worker's lease simply runs out."""
+
+    __tablename__ = "leases"
+
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    setup: Mapped[str] = mapped_column(String(512), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    until: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class EntityRow(Base):
     """A person or group, as one across articles: "Lavrov", "Sergei Lavrov" and "Russian Foreign
     Minister Sergei Lavrov" are one entity."""
