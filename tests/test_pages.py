@@ -158,6 +158,8 @@ def test_without_a_store_the_events_page_says_so(settings, seed_model, tmp_path)
     with TestClient(create_app(broken)) as client:
         r = client.get("/events")
         assert r.status_code == 503 and "corpus store is unavailable" in r.text
+        source = client.get("/articles/" + "0" * 64)
+        assert source.status_code == 503 and "corpus store is unavailable" in source.text
 
 
 def test_static_files_are_only_the_vendored_ones(settings, seed_model):

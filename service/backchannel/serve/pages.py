@@ -60,6 +60,14 @@ def _local_path(target: str | None) -> str:
     return "/"
 
 
+FILTERS = ("person", "country", "since", "until")
+
+
+def _no_events(filters: dict[str, str]) -> dict[str, Any]:
+    """The events page's context before (or without) a query."""
+    return dict(filters=filters, total=0, events=[], offset=0, previous=None, following=None)
+
+
 def _date(value: str) -> dt.date | None:
     if not value:
         return None
@@ -94,6 +102,10 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
     def show(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("error", None)
         return html(page(template, signed_in=bool(keys), **context), status)
+
+    def no_store(request: Request, filters: dict[str, str]) -> HTMLResponse:
+        error = request.app.state.store_error or "the corpus store is closed"
+        return show(request, "events.html", 503, error=error, **_no_events(filters))
 
     def login_first(request: Request) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -182,14 +194,11 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         if not signed_in(request):
             return login_first(request)
         q = request.query_params
-        filters = {k: q.get(k, "").strip() for k in ("person", "country", "since", "until")}
-        context: dict[str, Any] = dict(
-            filters=filters, total=0, events=[], offset=0, previous=None, following=None,
-        )  # fmt: skip
+        filters = {k: q.get(k, "").strip() for k in FILTERS}
+        context = _no_events(filters)
         store = request.app.state.store
         if store is None:
-            error = request.app.state.store_error or "the corpus store is closed"
-            return show(request, "events.html", 503, error=error, **context)
+            return no_store(request, filters)
         try:
             where = EventFilter(
                 person=filters["person"][:200] or None,
@@ -225,15 +234,11 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             return login_first(request)
         store, worker = request.app.state.store, request.app.state.worker
         if store is None:
-            error = request.app.state.store_error or "the corpus store is closed"
-            return show(request, "events.html", 503, error=error, filters={}, total=0, events=[],
-                        offset=0, previous=None, following=None)  # fmt: skip
+            return no_store(request, dict.fromkeys(FILTERS, ""))
         stored = await asyncio.to_thread(store.get, article_id, worker.setup)
         if stored is None:
-            return html(page("article.html", signed_in=bool(keys), form=PageForm(),
-                             error=f"No article with id {article_id!r} in the corpus.",
-                             result=None, segments=[], source=None,
-                             max_chars=settings.max_text_chars), 404)  # fmt: skip
+            return article_form(request, 404, error=f"No article with id {article_id!r} in the "
+                                "corpus.")  # fmt: skip
         result = stored.result
         at = request.query_params.get("at", "")
         focus = next(
