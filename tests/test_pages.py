@@ -11,7 +11,7 @@ from backchannel.serve.api import create_app
 from backchannel.serve.pages import COOKIE, session_token
 from fastapi.testclient import TestClient
 
-from tests.factories import SEED_PATH, riyadh_draft
+from tests.factories import SEED_DATE, SEED_PATH, riyadh_draft
 from tests.fakeserver import Reply
 from tests.test_api_corpus import GENEVA, LEDGER, _wait_done
 from tests.test_ingest import PAGES, reader
@@ -168,3 +168,23 @@ def test_static_files_are_only_the_vendored_ones(settings, seed_model):
         assert client.get("/static/style.css").status_code == 200
         assert client.get("/static/pages.py").status_code == 404
         assert client.get("/static/..%2fpages.py").status_code == 404
+
+
+def test_a_source_extracted_by_another_setup_shows_that_extraction(settings, seed_model):
+    """Events are made of each article's newest finished extraction, whichever setup made it
+    (an older prompt, another model): its source page shows the same one."""
+    from backchannel.contract.schema import ExtractResult
+    from backchannel.sources.documents import make_article
+    from backchannel.store.repository import Setup, Store
+
+    quiet = settings.model_copy(update={"corpus_worker": False})  # nothing else extracts it
+    with TestClient(create_app(quiet)) as client:
+        result = client.post("/v1/extract", json={"text": SEED, "published_at": "2025-02-20"})
+        article = make_article(SEED, "seed.txt", published_at=SEED_DATE)
+        store = Store.open(settings.database_url)
+        store.add(article)
+        older = Setup(model="another-model", prompt_version="old", strategy="single")
+        store.save(article.id, older, ExtractResult.model_validate(result.json()))
+        page = client.get(f"/articles/{article.id}")
+    assert page.status_code == 200 and "Not extracted yet" not in page.text
+    assert {"m0-e", "m0-p0"} <= set(_spans(page.text))

@@ -236,6 +236,9 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         if store is None:
             return no_store(request, dict.fromkeys(FILTERS, ""))
         stored = await asyncio.to_thread(store.get, article_id, worker.setup)
+        if stored is not None and stored.state != "done":
+            # Not (yet) by this server's setup: show the extraction its events are made of.
+            stored = await asyncio.to_thread(store.get, article_id) or stored
         if stored is None:
             return article_form(request, 404, error=f"No article with id {article_id!r} in the "
                                 "corpus.")  # fmt: skip

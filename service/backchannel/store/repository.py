@@ -207,7 +207,8 @@ class Store:
         )
 
     def get(self, article_id: str, setup: Setup | None = None) -> StoredArticle | None:
-        """An article and, for `setup` (or its newest extraction), its state and result."""
+        """An article and, for `setup` (else its newest finished extraction, the one its events
+        are made of; else its newest), its state and result."""
         with self.session() as s:
             row = s.get(ArticleRow, article_id)
             if row is None:
@@ -218,7 +219,7 @@ class Store:
                 ext = s.scalar(
                     select(ExtractionRow)
                     .where(ExtractionRow.article_id == article_id)
-                    .order_by(ExtractionRow.id.desc())
+                    .order_by((ExtractionRow.state == "done").desc(), ExtractionRow.id.desc())
                     .limit(1)
                 )
             out = StoredArticle(article=_article(row))
