@@ -564,6 +564,46 @@ def _eval_run(
     return 0
 
 
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="A run folder (its predictions.jsonl) or file")],
+    run_b: Annotated[Path, typer.Argument(help="Another run of the same set")],
+    set_path: Annotated[
+        Path, typer.Option("--set", help="The labelled articles both runs read")
+    ] = Path("eval/dev"),
+    rounds: Annotated[int, typer.Option(min=100, help="Bootstrap rounds")] = 2000,
+) -> None:
+    """Compare two eval runs on the articles of the set both predicted: each metric of B - A with
+    its 95% paired bootstrap interval (articles resampled together), and whether the difference
+    is more than noise. No model is called."""
+    from backchannel.evaluation import compare as paired_runs
+    from backchannel.evaluation import report as evaluate
+    from backchannel.evaluation.gold import load_set
+
+    try:
+        gold = load_set(set_path)
+        paths = [run / "predictions.jsonl" if run.is_dir() else run for run in (run_a, run_b)]
+        saved = [evaluate.load_predictions(path) for path in paths]
+    except (OSError, ValueError) as exc:
+        _fail(str(exc), 2)
+    both = [g for g in gold if all(g.id in s for s in saved)]
+    if not both:
+        _fail(f"the two runs have no article of {set_path} in common", 2)
+    runs = [
+        evaluate.score_predictions(both, s, {"predictions": str(p)})
+        for s, p in zip(saved, paths, strict=True)
+    ]
+    differences = paired_runs.paired(runs[0].articles, runs[1].articles, rounds)
+    seconds = [r.stats["model_seconds_per_article"] for r in runs]
+    left = (
+        f" ({len(gold) - len(both)} of the set not in both, left out)"
+        if len(both) < len(gold)
+        else ""
+    )
+    extra = f"\nmodel s/article: A {seconds[0]}, B {seconds[1]}; {len(both)} articles{left}"
+    print(paired_runs.render(differences, str(run_a), str(run_b), extra))
+
+
 @model_app.command("install")
 def model_install(
     model: Annotated[str, typer.Option("--model", help="1.5b (default) or 0.5b")] = "1.5b",
