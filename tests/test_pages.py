@@ -70,12 +70,14 @@ def test_bad_input_is_said_on_the_page_and_the_text_kept(settings, seed_model):
         empty = client.post("/", data={"text": "   ", "published_at": ""})
         assert empty.status_code == 422 and "the article is empty" in empty.text
         bad_date = client.post("/", data={"text": "Envoys met.", "published_at": "20250220"})
-        assert bad_date.status_code == 422 and "is not a date (YYYY-MM-DD)" in bad_date.text
+        assert bad_date.status_code == 422 and "is not a date: use YYYY-MM-DD" in bad_date.text
         assert ">Envoys met.</textarea>" in bad_date.text  # nothing the user typed is lost
         too_long = client.post("/", data={"text": "a" * (settings.max_text_chars + 1)})
         assert too_long.status_code == 422 and "split the article" in too_long.text
         wrong_type = client.post("/", content=b"{}", headers={"content-type": "application/json"})
         assert wrong_type.status_code == 415
+        broken = client.post("/", content=b"x", headers={"content-type": "multipart/form-data"})
+        assert broken.status_code == 400 and "the form could not be read" in broken.text
         assert not seed_model.requests  # none of them reached the model
 
 

@@ -192,7 +192,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
     # The page's form: the text as UTF-8 (4 bytes a character at most) or a saved page.
     app.add_middleware(
         BodyGuard,
-        paths={"/": pages.PAGE_FORM_TYPES, "/login": pages.PAGE_FORM_TYPES},
+        paths=dict.fromkeys(pages.FORM_PATHS, pages.PAGE_FORM_TYPES),
         max_bytes=settings.max_text_chars * 4 + settings.fetch_max_bytes + 16_384,
     )
 
@@ -207,7 +207,9 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         return _error(422, "invalid_input", message, details=details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and request.url.path in pages.FORM_PATHS:
+            return _error(400, "invalid_input", f"the form could not be read: {exc.detail}")
         if exc.status_code == 400:  # FastAPI could not decode the body at all
             return _error(400, "invalid_input", "body could not be read: send UTF-8 encoded JSON")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")

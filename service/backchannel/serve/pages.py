@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import hmac
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,7 @@ from backchannel.store.repository import EventFilter
 COOKIE = "backchannel_session"
 EVENTS_PER_PAGE = 100
 PAGE_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+FORM_PATHS = ("/", "/login")
 _SECURITY_HEADERS = {
     "content-security-policy": PAGE_CSP,
     "x-content-type-options": "nosniff",
@@ -77,11 +79,12 @@ def _date(value: str) -> dt.date | None:
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
+@dataclass
 class PageForm:
     """The article form as the user filled it, kept to show again with an error."""
 
-    def __init__(self, text: str = "", published_at: str = "") -> None:
-        self.text, self.published_at = text, published_at
+    text: str = ""
+    published_at: str = ""
 
 
 def router(settings: Settings, gate: Gate) -> APIRouter:
@@ -153,10 +156,9 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         form = PageForm(text, date)
         upload = fields.get("page")
         try:
-            published_at = dt.date.fromisoformat(iso_date_only(date)) if date else None
-        except ValueError:
-            return article_form(request, 422, form, f"published on: {date!r} is not a date "
-                                "(YYYY-MM-DD)")  # fmt: skip
+            published_at = _date(date)
+        except ValueError as exc:
+            return article_form(request, 422, form, f"published on: {exc}")
         source = None
         try:
             if isinstance(upload, UploadFile) and upload.filename:
