@@ -93,3 +93,63 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_extracts_nothing_twice(fake
     asked = [p["messages"][-1]["content"] for p in fake_model.requests]
     for text in texts:  # each article once; the victim once more (its first call died with it)
         assert sum(text in a for a in asked) == (2 if text == victim else 1), text
+
+
+def test_the_same_command_runs_on_a_ray_cluster_by_address(fake_model, tmp_path):
+    """A Ray head node of its own (`ray start --head --block`, stopped by its PID): the ingest
+    connects to it by address, and the cluster's workers, not a local Ray, extract."""
+    import secrets
+    import shutil
+    import socket
+    import tempfile
+    import time
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ray_cli = str(Path(CLI).with_name("ray"))
+    # The cluster's shared secret (Ray's token authentication), given to the head and the client.
+    auth = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16)}
+    temp = Path(tempfile.mkdtemp(prefix="bc-ray-"))  # short: Ray's sockets live under it
+    head = subprocess.Popen(
+        [ray_cli, "start", "--head", "--port", str(port),
+         "--num-cpus", "2", "--include-dashboard", "false", "--temp-dir", str(temp),
+         "--block"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, **auth},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert head.poll() is None, head.stderr.read() if head.stderr else "ray exited"
+                assert time.monotonic() < deadline, "the Ray head did not start"
+                time.sleep(0.5)
+        folder = tmp_path / "in"
+        folder.mkdir()
+        _articles(folder, 4)
+        fake_model.default = reader
+        database_url = f"sqlite:///{tmp_path / 'corpus.db'}"
+        env = _db_env(fake_model, tmp_path, database_url) | auth
+        proc = subprocess.run(
+            [CLI, "ingest", str(folder), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}",
+             "--format", "json"],
+            capture_output=True, text=True, env={**os.environ, **env}, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["extracted"] == 4
+        assert len(_stored(database_url)[0]) == 4
+        assert list(temp.glob("session_*/logs"))  # the cluster's own session ran
+    finally:
+        head.terminate()  # `--block` drains and stops the node's processes on SIGTERM
+        head.wait(60)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_an_address_without_the_ray_engine_is_refused(tmp_path):
+    proc = subprocess.run([CLI, "ingest", str(tmp_path), "--ray-address", "auto"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 2 and "--ray-address needs --engine ray" in proc.stderr
