@@ -151,7 +151,9 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         fields = await request.form(
             max_files=1, max_fields=8, max_part_size=settings.max_text_chars * 4 + 1024
         )
-        text = str(fields.get("text") or "")
+        # A browser sends a textarea's line breaks as CRLF (HTML's form encoding): the article
+        # the user pasted has the breaks it had, and its offsets and cache key are that text's.
+        text = str(fields.get("text") or "").replace("\r\n", "\n")
         date = str(fields.get("published_at") or "").strip()
         form = PageForm(text, date)
         upload = fields.get("page")
