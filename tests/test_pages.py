@@ -190,3 +190,24 @@ def test_a_source_extracted_by_another_setup_shows_that_extraction(settings, see
         page = client.get(f"/articles/{article.id}")
     assert page.status_code == 200 and "Not extracted yet" not in page.text
     assert {"m0-e", "m0-p0"} <= set(_spans(page.text))
+
+
+def test_the_figures_draw_every_matching_event_not_only_the_page(settings, fake_model, monkeypatch):
+    from backchannel.serve import pages
+
+    monkeypatch.setattr(pages, "EVENTS_PER_PAGE", 1)
+    fake_model.default = reader
+    vienna = "Jake Sullivan met Wang Yi in Vienna yesterday for talks on trade."
+    with TestClient(create_app(settings)) as client:
+        for text in (GENEVA, vienna):
+            posted = client.post("/v1/articles", json={"text": text, "published_at": "2022-01-22"})
+            _wait_done(client, posted.headers["location"])
+        deadline = time.monotonic() + 10
+        while client.get("/v1/events").json()["total"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = client.get("/events")
+    assert first.text.count('<tr id="event-') == 1  # one row on the page...
+    assert first.text.count('class="bar"') == 2  # ...both events drawn
+    assert "All 2 matching event(s)" in first.text and "Next page" in first.text
+    off_page = re.findall(r'<a href="(/articles/[0-9a-f]{64}\?at=\d+#focus)"><title>', first.text)
+    assert len(set(off_page)) == 1  # the event not on this page links to its source (bar, edge)

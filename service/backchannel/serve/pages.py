@@ -32,10 +32,11 @@ from backchannel.render.spans import marks_of, segments
 from backchannel.serve.admission import Gate, admitted_extraction
 from backchannel.settings import Settings
 from backchannel.sources.documents import HTML_SUFFIXES, SourceError, decode, from_html
-from backchannel.store.repository import EventFilter
+from backchannel.store.repository import EventFilter, EventView
 
 COOKIE = "backchannel_session"
 EVENTS_PER_PAGE = 100
+FIGURE_EVENTS = 500  # the timeline and the network: beyond that a drawing stops being readable
 PAGE_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 FORM_PATHS = ("/", "/login")
 _SECURITY_HEADERS = {
@@ -68,6 +69,13 @@ FILTERS = ("person", "country", "since", "until")
 def _no_events(filters: dict[str, str]) -> dict[str, Any]:
     """The events page's context before (or without) a query."""
     return dict(filters=filters, total=0, events=[], offset=0, previous=None, following=None)
+
+
+def _source_link(event: EventView) -> str:
+    first = event.sources[0] if event.sources else None
+    if first is None:
+        return f"#event-{event.id}"
+    return f"/articles/{first.article_id}?at={first.evidence_start}#focus"
 
 
 def _date(value: str) -> dt.date | None:
@@ -224,9 +232,15 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
                 f"{k}={quote(v)}" for k, v in {**kept, "offset": str(n)}.items()
             )
 
+        # The figures show every match (up to FIGURE_EVENTS, the newest), not just this page.
+        drawn = found if total <= len(found) and not offset else (
+            await asyncio.to_thread(store.events, where, FIGURE_EVENTS, 0)
+        )[1]  # fmt: skip
+        # A drawn event on this page links to its row, one on another page to its first source.
+        href = {e.id: _source_link(e) for e in drawn} | {e.id: f"#event-{e.id}" for e in found}
         context.update(
-            total=total, events=found, offset=offset, tl=views.timeline(found),
-            net=views.network(found), when=views.when,
+            total=total, events=found, offset=offset, tl=views.timeline(drawn),
+            net=views.network(drawn), when=views.when, drawn=len(drawn), href=href,
             previous=at(max(offset - EVENTS_PER_PAGE, 0)) if offset else None,
             following=at(offset + len(found)) if offset + len(found) < total else None,
         )  # fmt: skip
