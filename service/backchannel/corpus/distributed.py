@@ -21,9 +21,8 @@ import logging
 import sys
 from typing import Any
 
-from backchannel.contract.errors import BackchannelError
-from backchannel.corpus.ingest import Failure, IngestReport, setup_of
-from backchannel.corpus.leases import held, worker_name
+from backchannel.corpus.ingest import Failure, IngestReport, extract_one, setup_of
+from backchannel.corpus.leases import worker_name
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.settings import Settings
@@ -57,20 +56,8 @@ class ExtractBatch:
         if stored.state == "done":  # a retried batch: done before the crash, not done again
             meetings = len(stored.result.meetings) if stored.result else 0
             return {"id": article_id, "state": "skipped", "meetings": meetings, "error": ""}
-        return asyncio.run(self._held(stored.article))
-
-    async def _held(self, article: Article) -> dict[str, Any]:
-        async with held(self.store, article.id, self.setup, self.name) as mine:
-            if not mine:
-                return {"id": article.id, "state": "elsewhere", "meetings": 0, "error": ""}
-            try:
-                result = await self.extractor.extract(article.request())
-            except BackchannelError as exc:
-                self.store.fail(article.id, self.setup, exc.message)
-                return {"id": article.id, "state": "failed", "meetings": 0, "error": exc.message}
-            self.store.save(article.id, self.setup, result)
-            return {"id": article.id, "state": "done", "meetings": len(result.meetings),
-                    "error": ""}  # fmt: skip
+        outcome = asyncio.run(extract_one(self.store, self.extractor, stored.article, self.name))
+        return {"id": article_id, **outcome.model_dump(exclude={"code"})}
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         rows = [self._one(str(article_id)) for article_id in batch["id"]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -46,6 +48,41 @@ def setup_of(extractor: Extractor) -> Setup:
     )
 
 
+class Outcome(BaseModel):
+    """What became of one queued article."""
+
+    state: Literal["done", "failed", "elsewhere"]  # elsewhere: another worker holds it
+    meetings: int = 0
+    error: str = ""
+    code: str = ""  # the error's code, for logs that must not quote the article
+
+
+async def extract_one(
+    store: Store,
+    extractor: Extractor,
+    article: Article,
+    holder: str,
+    *,
+    use_cache: bool = True,
+    slot: Callable[[], AbstractAsyncContextManager[object]] = nullcontext,
+) -> Outcome:
+    """Extract one queued article under a lease and store what came of it (a result, or the
+    failure, which a later run retries); `slot` is taken around the model's work only. Every
+    worker (ingest, the API's, a Ray actor) goes through here."""
+    setup = setup_of(extractor)
+    async with held(store, article.id, setup, holder) as mine:
+        if not mine:
+            return Outcome(state="elsewhere")
+        try:
+            async with slot():
+                result = await extractor.extract(article.request(), use_cache=use_cache)
+        except BackchannelError as exc:
+            await asyncio.to_thread(store.fail, article.id, setup, exc.message)
+            return Outcome(state="failed", error=exc.message, code=exc.code)
+        await asyncio.to_thread(store.save, article.id, setup, result)
+        return Outcome(state="done", meetings=len(result.meetings))
+
+
 def store_inputs(inputs: Iterable[Article | Unreadable], store: Store) -> IngestReport:
     report = IngestReport()
     for item in inputs:
@@ -73,25 +110,20 @@ async def extract_pending(
 ) -> IngestReport:
     """Extract `articles` (`store.pending(setup_of(extractor))`), `concurrency` at a time; a
     failure is recorded and reported, and the others go on."""
-    setup = setup_of(extractor)
     slots = asyncio.Semaphore(concurrency)
     me = worker_name()
 
     async def one(article: Article) -> None:
-        async with slots, held(store, article.id, setup, me) as mine:
-            if not mine:  # another worker has it (or finished it meanwhile)
-                report.elsewhere += 1
-            else:
-                try:
-                    result = await extractor.extract(article.request(), use_cache=use_cache)
-                except BackchannelError as exc:
-                    await asyncio.to_thread(store.fail, article.id, setup, exc.message)
-                    report.failed.append(Failure(source=article.source, reason=exc.message))
-                else:
-                    await asyncio.to_thread(store.save, article.id, setup, result)
-                    report.extracted += 1
-                    report.meetings += len(result.meetings)
-            on_done(article)
+        async with slots:
+            outcome = await extract_one(store, extractor, article, me, use_cache=use_cache)
+        if outcome.state == "elsewhere":  # another worker has it (or finished it meanwhile)
+            report.elsewhere += 1
+        elif outcome.state == "failed":
+            report.failed.append(Failure(source=article.source, reason=outcome.error))
+        else:
+            report.extracted += 1
+            report.meetings += outcome.meetings
+        on_done(article)
 
     await asyncio.gather(*(one(a) for a in articles))
     # After new extractions, or after a run killed between extracting and linking.

@@ -28,7 +28,6 @@ from pydantic import (
 )
 
 from backchannel.contract.errors import (
-    BackchannelError,
     FetchFailed,
     FetchRefused,
     InputError,
@@ -37,8 +36,8 @@ from backchannel.contract.errors import (
 )
 from backchannel.contract.schema import ExtractResult, iso_date_only
 from backchannel.corpus import export
-from backchannel.corpus.ingest import setup_of
-from backchannel.corpus.leases import held, worker_name
+from backchannel.corpus.ingest import extract_one, setup_of
+from backchannel.corpus.leases import worker_name
 from backchannel.corpus.linking import relink
 from backchannel.pipeline.extractor import Extractor
 from backchannel.serve.admission import Gate, check_api_key
@@ -162,22 +161,16 @@ class Worker:
                     log.exception("relinking events failed; the next batch relinks again")
 
     async def _extract(self, article: Article) -> None:
-        async with held(self.store, article.id, self.setup, self.name) as mine:
-            if mine:  # else another worker (another replica's, a batch) has it
-                await self._extract_held(article)
-
-    async def _extract_held(self, article: Article) -> None:
         try:
-            async with self.gate.slot():
-                result = await self.extractor.extract(article.request())
-        except BackchannelError as exc:
-            await asyncio.to_thread(self.store.fail, article.id, self.setup, exc.message)
-            log.warning("corpus extraction failed", extra={"fields": {"code": exc.code}})
+            outcome = await extract_one(
+                self.store, self.extractor, article, self.name, slot=self.gate.slot
+            )
         except Exception:  # noqa: BLE001 - the worker must outlive one bad article
             log.exception("corpus extraction crashed")
             await asyncio.to_thread(self.store.fail, article.id, self.setup, "internal error")
         else:
-            await asyncio.to_thread(self.store.save, article.id, self.setup, result)
+            if outcome.state == "failed":
+                log.warning("corpus extraction failed", extra={"fields": {"code": outcome.code}})
 
 
 def router(settings: Settings, errors: dict[int, dict]) -> APIRouter:
