@@ -53,7 +53,7 @@ def _article(n: int, report: EvalReport) -> ArticleView:
     gold_article, score = report.gold[n], report.articles[n]
     predicted = report.predicted.get(gold_article.id, [])
     by_gold = {m.gold: m for m in score.matches}
-    matched_preds = {m.pred for m in score.matches}
+    spurious = set(score.extra)
     prefix = f"a{n}"
     marks = []
     rows: list[Row] = []
@@ -75,10 +75,9 @@ def _article(n: int, report: EvalReport) -> ArticleView:
         marks += meeting_marks(g, key, tone, layer="g")
     for j, p in enumerate(predicted):
         key = f"{prefix}p{j}"
-        spurious = j not in matched_preds
-        if spurious:
+        if j in spurious:
             rows.append(Row("spurious", key, None, p))
-        marks += meeting_marks(p, key, "spurious" if spurious else "")
+        marks += meeting_marks(p, key, "spurious" if j in spurious else "")
     counts = {k: sum(r.kind == k for r in rows) for k in KIND_LABELS}
     return ArticleView(
         id=gold_article.id,
@@ -103,7 +102,6 @@ def render_html(report: EvalReport) -> str:
         stats=report.stats,
         intervals=report.intervals,
         by_tag=report.by_tag,
-        events=report.events,
         articles=articles,
         kinds=KIND_LABELS,
     )

@@ -123,6 +123,7 @@ class ResultCache:
         self.directory = directory
         self.where = url or str(directory)
         self.warning: str | None = None
+        self._shared_down = False  # Redis away: misses meanwhile, with `warning` saying so
         self._cache: Backend | None = None
         self._hot: OrderedDict[str, str] = OrderedDict()
         self._hot_chars = 0
@@ -176,7 +177,7 @@ class ResultCache:
         try:
             self._cache.set(key, value)
             self._back()
-        except Unavailable as exc:  # kept in memory meanwhile; stored again on the next miss
+        except Unavailable as exc:  # kept in this process's memory only
             self._away(str(exc))
         except Exception as exc:  # noqa: BLE001 - a full or read-only disk must not fail requests
             self._disable(f"cache disabled: cannot write to {self.directory}: {exc}")
@@ -185,14 +186,15 @@ class ResultCache:
 
     def _away(self, message: str) -> None:
         """A shared backend is down for now: say so (once) and go on uncached."""
-        if self.warning is None:
+        if not self._shared_down:
             log.warning("%s; going on without the shared cache", message)
+        self._shared_down = True
         self.warning = f"result cache unavailable: {message}"
 
     def _back(self) -> None:
-        if self.warning is not None and self.warning.startswith("result cache unavailable"):
+        if self._shared_down:
             log.info("the shared cache at %s is back", self.where)
-            self.warning = None
+            self._shared_down, self.warning = False, None
 
     def _remember(self, key: str, value: str) -> None:
         """Keep `value` in memory, evicting the least recently used beyond the budget."""

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from backchannel.render.spans import interval
+
 # What every served page allows: its own script and style, nothing inline, nothing elsewhere.
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -43,6 +45,7 @@ def environment() -> Environment:
     )
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["web_url"] = web_url
+    env.globals["interval"] = interval
     return env
 
 

@@ -9,7 +9,7 @@ piece carries all the marks that cover it: one flat run of elements, no nesting 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from backchannel.contract.schema import Meeting
@@ -63,32 +63,37 @@ def _describe(*parts: str | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def interval(start: object, end: object) -> str:
+    """A time's dates as shown: one day, or "start to end" ("?" for an open bound)."""
+    return str(start or "?") if start == end else f"{start or '?'} to {end or '?'}"
+
+
 def meeting_marks(meeting: Meeting, key: str, tone: str = "", layer: str = "k") -> list[Mark]:
     """The marks of one meeting; `key` prefixes their ids and names the meeting; `tone` and
     `layer` are how they are drawn."""
-    marks = [
-        Mark(
-            f"{key}-e",
-            Kind.evidence,
-            meeting.evidence.start,
-            meeting.evidence.end,
-            key,
-            f"evidence ({meeting.status.value})",
-        )
-    ]
+    marks: list[Mark] = []
+
+    def add(suffix: str, kind: Kind, span: tuple[int, int], label: str) -> None:
+        marks.append(Mark(f"{key}-{suffix}", kind, *span, key, label, tone, layer))
+
+    ev = meeting.evidence
+    add("e", Kind.evidence, (ev.start, ev.end), f"evidence ({meeting.status.value})")
     for i, p in enumerate(meeting.participants):
         who = _describe(p.name, p.role, p.affiliation, p.capacity.value)
-        marks.append(Mark(f"{key}-p{i}", Kind.participant, *p.span, key, f"participant: {who}"))
+        add(f"p{i}", Kind.participant, p.span, f"participant: {who}")
         if p.name and p.name_span and tuple(p.name_span) != tuple(p.span):
-            marks.append(Mark(f"{key}-n{i}", Kind.name, *p.name_span, key, f"name: {p.name}"))
+            add(f"n{i}", Kind.name, p.name_span, f"name: {p.name}")
     if meeting.location is not None:
         where = _describe(meeting.location.place, meeting.location.country)
-        marks.append(Mark(f"{key}-l", Kind.place, *meeting.location.span, key, f"place: {where}"))
+        add("l", Kind.place, meeting.location.span, f"place: {where}")
     if meeting.time is not None:
-        t = meeting.time
-        when = f"{t.start or '?'} to {t.end or '?'}" if t.start != t.end else str(t.start)
-        marks.append(Mark(f"{key}-t", Kind.time, *t.span, key, f"time: {when}"))
-    return [replace(m, tone=tone, layer=layer) for m in marks]
+        add(
+            "t",
+            Kind.time,
+            meeting.time.span,
+            f"time: {interval(meeting.time.start, meeting.time.end)}",
+        )
+    return marks
 
 
 def marks_of(meetings: Sequence[Meeting], prefix: str = "m") -> list[Mark]:

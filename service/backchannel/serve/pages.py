@@ -47,8 +47,8 @@ _SECURITY_HEADERS = {
 }
 
 
-def html(content: str, status: int = 200, **headers: str) -> HTMLResponse:
-    return HTMLResponse(content, status_code=status, headers={**_SECURITY_HEADERS, **headers})
+def html(content: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(content, status_code=status, headers=_SECURITY_HEADERS)
 
 
 def session_token(key: str) -> str:
@@ -189,9 +189,7 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             fields = await admitted_extraction(request, request.app.state.extractor, gate, body)
             result = ExtractResult.model_validate(fields)
         except SourceError as exc:
-            return article_form(
-                request, 422, form, exc.reason if exc.source == source else str(exc)
-            )
+            return article_form(request, 422, form, exc.unreadable(source or "").reason)
         except ValueError as exc:  # the request's own checks (pydantic), e.g. an empty article
             message = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
             return article_form(request, 422, form, message.removeprefix("Value error, "))
