@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel
 
 from backchannel.evaluation.scoring import ArticleScore, SetScore, aggregate
+from backchannel.evaluation.stats import percentile_interval
 
 METRICS: dict[str, Callable[[SetScore], float]] = {
     "meeting precision": lambda s: s.meetings.precision,
@@ -59,15 +60,15 @@ def paired(
     whole_a, whole_b = aggregate(a), aggregate(b)
     out = []
     for metric, of in METRICS.items():
-        values = sorted(deltas[metric])
+        low, high = percentile_interval(deltas[metric])
         out.append(
             Difference(
                 metric=metric,
                 a=round(of(whole_a), 4),
                 b=round(of(whole_b), 4),
                 delta=round(of(whole_b) - of(whole_a), 4),
-                low=round(values[int(0.025 * rounds)], 4),
-                high=round(values[int(0.975 * rounds) - 1], 4),
+                low=low,
+                high=high,
             )
         )
     return out

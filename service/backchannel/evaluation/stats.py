@@ -32,11 +32,14 @@ def bootstrap(
         meeting.append(sample.meetings.f1)
         slot.append(sample.slot_f1_strict)
 
-    def interval(values: list[float]) -> list[float]:
-        values.sort()
-        return [round(values[int(0.025 * rounds)], 4), round(values[int(0.975 * rounds) - 1], 4)]
+    return {"meeting_f1": percentile_interval(meeting), "slot_f1_strict": percentile_interval(slot)}
 
-    return {"meeting_f1": interval(meeting), "slot_f1_strict": interval(slot)}
+
+def percentile_interval(values: list[float]) -> list[float]:
+    """The 95% percentile interval of bootstrap values (one per round)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return [round(ordered[int(0.025 * n)], 4), round(ordered[int(0.975 * n) - 1], 4)]
 
 
 def meeting_tags(article: GoldArticle, index: int) -> list[str]:
