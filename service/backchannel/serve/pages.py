@@ -222,7 +222,12 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             if "int()" in message:
                 message = "offset must be a whole number"
             return show(request, "events.html", 422, error=message, **context)
-        total, found = await asyncio.to_thread(store.events, where, EVENTS_PER_PAGE, offset)
+        # The figures show every match (up to FIGURE_EVENTS, the newest), not just this page;
+        # the page is a slice of them unless it lies beyond.
+        total, drawn = await asyncio.to_thread(store.events, where, FIGURE_EVENTS, 0)
+        found = drawn[offset : offset + EVENTS_PER_PAGE]
+        if offset + EVENTS_PER_PAGE > len(drawn) and len(drawn) < total:
+            _, found = await asyncio.to_thread(store.events, where, EVENTS_PER_PAGE, offset)
 
         def at(n: int) -> str:
             kept = {k: v for k, v in filters.items() if v}
@@ -230,10 +235,6 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
                 f"{k}={quote(v)}" for k, v in {**kept, "offset": str(n)}.items()
             )
 
-        # The figures show every match (up to FIGURE_EVENTS, the newest), not just this page.
-        drawn = found if total <= len(found) and not offset else (
-            await asyncio.to_thread(store.events, where, FIGURE_EVENTS, 0)
-        )[1]  # fmt: skip
         # A drawn event on this page links to its row, one on another page to its first source.
         href = {e.id: _source_link(e) for e in drawn} | {e.id: f"#event-{e.id}" for e in found}
         context.update(
