@@ -93,20 +93,25 @@ _QUESTION = re.compile(r"Question about sentence \[(\d+)\]")
 def answer_for(payload: dict, draft: dict) -> dict:
     """What a model that knows `draft` answers to this request, for either strategy.
 
-    A whole-article request (`Draft` schema) gets the draft; a per-sentence question
-    (`SentenceAnswer` schema) gets the draft's meeting for that sentence, or "no meeting".
+    A whole-article request (`Draft` schema) gets the draft; a per-sentence question gets the
+    draft's meetings of that sentence: the first or "no meeting" (`SentenceAnswer`), or all of
+    them as a list (`SentenceMeetings`).
     """
     fmt = payload.get("response_format") or {}
     schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema") or {}
-    if schema.get("title") != "SentenceAnswer":
+    title = schema.get("title")
+    if title not in ("SentenceAnswer", "SentenceMeetings"):
         return draft
     asked = _QUESTION.search(payload["messages"][-1]["content"])
     number = int(asked.group(1)) if asked else None
-    for meeting in draft["meetings"]:
-        if meeting["sentence"] == number:
-            fields = {k: v for k, v in meeting.items() if k != "sentence"}
-            return {"answer": {"is_meeting": True, **fields}}
-    return {"answer": {"is_meeting": False}}
+    found = [
+        {k: v for k, v in meeting.items() if k != "sentence"}
+        for meeting in draft["meetings"]
+        if meeting["sentence"] == number
+    ]
+    if title == "SentenceMeetings":
+        return {"meetings": found}
+    return {"answer": {"is_meeting": True, **found[0]} if found else {"is_meeting": False}}
 
 
 @dataclass

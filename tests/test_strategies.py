@@ -115,3 +115,75 @@ def test_a_long_article_may_yield_more_meetings_than_one_reply_may_list(settings
     again = asyncio.run(ex.extract(ExtractRequest(text=text, published_at=SEED_DATE),
                                    reassemble=True))  # fmt: skip
     assert len(again.meetings) == 15 and len(fake_model.requests) == calls
+
+
+def _listing(settings) -> Extractor:
+    return Extractor(
+        settings.model_copy(update={"strategy": "sentence", "sentence_answer": "list"})
+    )
+
+
+def _minister(mention: str, country: str) -> dict:
+    return {"mention": mention, "name": None, "affiliation": country, "role": "Minister",
+            "capacity": "official"}  # fmt: skip
+
+
+LIMA_QUITO = (
+    "Minister Alpha of Norway and Minister Beta of Chile opened talks in Lima in March and "
+    "moved to Quito for a second round in May."
+)
+
+
+def _two_rounds(payload: dict) -> Reply:
+    people = [_minister("Minister Alpha", "Norway"), _minister("Minister Beta", "Chile")]
+    return Reply.json({"meetings": [
+        {"participants": people, "location": "Lima", "time": "in March", "track": "official",
+         "status": "held", "topic": None},
+        {"participants": people, "location": "Quito", "time": "in May", "track": "official",
+         "status": "held", "topic": None},
+    ]})  # fmt: skip
+
+
+def test_a_list_answer_keeps_every_meeting_of_a_sentence(settings, fake_model):
+    """The list answer: one sentence, two rounds at two places and times, two meetings, with the
+    same evidence (a one-meeting answer could hold only the first)."""
+    fake_model.default = _two_rounds
+    ex = _listing(settings)
+    result = asyncio.run(ex.extract(ExtractRequest(text=LIMA_QUITO, published_at=SEED_DATE)))
+    assert [m.location.place for m in result.meetings] == ["Lima", "Quito"]
+    assert [m.time.start.isoformat() for m in result.meetings] == ["2024-03-01", "2024-05-01"]
+    assert {(m.evidence.start, m.evidence.end) for m in result.meetings} == {(0, len(LIMA_QUITO))}
+    [request] = fake_model.requests
+    assert request["response_format"]["json_schema"]["schema"]["title"] == "SentenceMeetings"
+    assert "Which meetings does this sentence report?" in request["messages"][-1]["content"]
+    assert request["max_tokens"] == 512
+    assert result.prompt_version.startswith("s2-")
+
+
+def test_a_list_answer_repeating_one_meeting_gives_it_once(settings, fake_model):
+    """A small model may list the same meeting twice: same sentence, same people, no other place
+    or time is one meeting."""
+    people = [_minister("Minister Alpha", "Norway"), _minister("Minister Beta", "Chile")]
+    same = {"participants": people, "location": "Lima", "time": "in March", "track": "official",
+            "status": "held", "topic": None}  # fmt: skip
+    fake_model.default = lambda _p: Reply.json({"meetings": [same, same]})
+    ex = _listing(settings)
+    result = asyncio.run(ex.extract(ExtractRequest(text=LIMA_QUITO, published_at=SEED_DATE)))
+    assert len(result.meetings) == 1
+    assert any("duplicate" in w for w in result.warnings)
+
+
+def test_an_empty_list_is_no_meeting(settings, fake_model, seed_text):
+    fake_model.default = lambda _p: Reply.json({"meetings": []}, completion_tokens=4)
+    ex = _listing(settings)
+    result = asyncio.run(ex.extract(ExtractRequest(text=seed_text, published_at=SEED_DATE)))
+    assert result.meetings == []
+    assert result.usage.calls == len(candidate_sentences(split_sentences(seed_text)))
+
+
+def test_the_two_sentence_answers_are_cached_apart(settings, fake_model, seed_text):
+    one = Extractor(settings.model_copy(update={"strategy": "sentence"}))
+    listed = _listing(settings)
+    request = ExtractRequest(text=seed_text)
+    assert one.key_for(request) != listed.key_for(request)
+    assert one.strategy.version.startswith("s1-") and listed.strategy.version.startswith("s2-")

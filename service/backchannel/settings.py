@@ -45,7 +45,7 @@ class Settings(BaseSettings):
         default=None,
         ge=64,
         description="Bound on generated tokens per call; default 1024 for `single`, 384 for "
-        "`sentence` (one sentence's meeting fits in about 300)",
+        "`sentence` (one sentence's meeting fits in about 300), 512 for its list answer",
     )
     context_tokens: int = Field(
         default=8192,
@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, ge=0, description="Total retry backoff bound")
     # `sentence` won the eval on slot F1 per second of model time (eval/results/README.md).
     strategy: Literal["single", "sentence"] = "sentence"
+    # The `sentence` strategy's answer: "one" meeting per sentence at most, or a "list" of them
+    # (prompts/sentence-list/); the dev comparison decides which stays (eval/results/README.md).
+    sentence_answer: Literal["one", "list"] = "one"
     fuzzy_threshold: float = Field(default=85.0, ge=50, le=100)
     prompts_dir: Path | None = None
 
@@ -127,7 +130,9 @@ class Settings(BaseSettings):
     def effective_max_tokens(self) -> int:
         if self.max_tokens is not None:
             return self.max_tokens
-        return 384 if self.strategy == "sentence" else 1024
+        if self.strategy == "single":
+            return 1024
+        return 384 if self.sentence_answer == "one" else 512
 
     @property
     def effective_base_url(self) -> str:

@@ -8,7 +8,7 @@ are bounded so a confused model cannot enumerate forever.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -102,11 +102,57 @@ class SentenceAnswer(BaseModel):
 
     answer: NoMeeting | SentenceMeeting
 
-    def as_meeting(self, sentence: int) -> DraftMeeting | None:
+    question: ClassVar[str] = "Does this sentence report a meeting? Answer as JSON."
+
+    @staticmethod
+    def reply(example: dict[str, Any]) -> dict[str, Any]:
+        """The full reply for a few-shot example's answer."""
+        return {"answer": example}
+
+    def as_meetings(self, sentence: int) -> list[DraftMeeting]:
         a = self.answer
         if isinstance(a, NoMeeting):
-            return None
-        return DraftMeeting(
-            sentence=sentence, participants=a.participants, location=a.location, time=a.time,
-            track=a.track, status=a.status, topic=a.topic,
-        )  # fmt: skip
+            return []
+        return [_draft_meeting(sentence, a)]
+
+
+class SentenceSlots(BaseModel):
+    """One meeting of the asked sentence (the sentence number is known)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    participants: list[DraftParticipant] = Field(max_length=6)
+    location: Text
+    time: Text
+    track: Track
+    status: Status
+    topic: Text
+
+    _participants = field_validator("participants", mode="before")(_real_participants)
+
+
+class SentenceMeetings(BaseModel):
+    """Per-sentence answer as a list: a sentence reports none, one or several meetings ("the talks
+    opened in Lima in March and moved to Quito for a second round in May"), and a one-meeting
+    answer can hold only the first. None costs `{"meetings": []}`, fewer tokens than a verdict."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    # A grammar bound (a sentence rarely reports more than three), so a confused model stops.
+    meetings: list[SentenceSlots] = Field(max_length=3)
+
+    question: ClassVar[str] = "Which meetings does this sentence report? Answer as JSON."
+
+    @staticmethod
+    def reply(example: dict[str, Any]) -> dict[str, Any]:
+        return example
+
+    def as_meetings(self, sentence: int) -> list[DraftMeeting]:
+        return [_draft_meeting(sentence, m) for m in self.meetings]
+
+
+def _draft_meeting(sentence: int, a: SentenceMeeting | SentenceSlots) -> DraftMeeting:
+    return DraftMeeting(
+        sentence=sentence, participants=a.participants, location=a.location, time=a.time,
+        track=a.track, status=a.status, topic=a.topic,
+    )  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from backchannel.model.draft import Draft
+from backchannel.model.draft import Draft, SentenceAnswer, SentenceMeetings
 from backchannel.text.sentences import Sentence
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[3] / "prompts"
@@ -80,6 +80,7 @@ class SentencePromptSet:
     guidelines: str
     examples: tuple[dict[str, Any], ...]
     version: str
+    answer: type[SentenceAnswer] | type[SentenceMeetings] = SentenceAnswer
 
     def messages(
         self, window: Sequence[Sentence], published_at: dt.date | None, asked: Sentence
@@ -90,13 +91,17 @@ class SentencePromptSet:
         for ex in self.examples:
             lines, date = _example_article(ex)
             for q in ex["questions"]:
-                question = _question(lines[q["sentence"] - 1], q["sentence"])
+                question = self._question(lines[q["sentence"] - 1], q["sentence"])
                 block = _article_block(_numbered(lines), date, question)
                 out.append({"role": "user", "content": block})
-                out.append({"role": "assistant", "content": json.dumps({"answer": q["answer"]})})
-        question = _question(asked.text, asked.number)
+                reply = self.answer.reply(q["answer"])
+                out.append({"role": "assistant", "content": json.dumps(reply)})
+        question = self._question(asked.text, asked.number)
         out.append({"role": "user", "content": _article_block(window, published_at, question)})
         return out
+
+    def _question(self, sentence: str, number: int) -> str:
+        return f'Question about sentence [{number}]: "{sentence}"\n{self.answer.question}'
 
 
 def _example_article(ex: dict[str, Any]) -> tuple[list[str], dt.date | None]:
@@ -106,26 +111,29 @@ def _example_article(ex: dict[str, Any]) -> tuple[list[str], dt.date | None]:
     return lines, date
 
 
-def _question(sentence: str, number: int) -> str:
-    return (
-        f'Question about sentence [{number}]: "{sentence}"\n'
-        "Does this sentence report a meeting? Answer as JSON."
-    )
+# Each `sentence` variant: its version prefix, the folder of its own guidelines and examples,
+# and its answer shape.
+SENTENCE_ANSWERS: dict[str, tuple[str, str, type[SentenceAnswer] | type[SentenceMeetings]]] = {
+    "one": ("s1", "sentence", SentenceAnswer),
+    "list": ("s2", "sentence-list", SentenceMeetings),
+}
 
 
 @cache
-def load_sentence_prompts(directory: Path = DEFAULT_PROMPTS_DIR) -> SentencePromptSet:
-    from backchannel.model.draft import SentenceAnswer
-
-    sub = directory / "sentence"
+def load_sentence_prompts(
+    directory: Path = DEFAULT_PROMPTS_DIR, answer: str = "one"
+) -> SentencePromptSet:
+    prefix, folder, schema = SENTENCE_ANSWERS[answer]
+    sub = directory / folder
     system = (directory / "system.md").read_text(encoding="utf-8").strip()
     guidelines = (sub / "guidelines.md").read_text(encoding="utf-8").strip()
     examples = json.loads((sub / "examples.json").read_text(encoding="utf-8"))
     for ex in examples:
         for q in ex["questions"]:
-            SentenceAnswer.model_validate({"answer": q["answer"]})
-    version = _version("s1", system, guidelines, examples, SentenceAnswer)
-    return SentencePromptSet(system, guidelines, tuple(examples), version)
+            schema.model_validate(schema.reply(q["answer"]))
+    # The question's wording is code, not a file, and is part of what the model sees.
+    version = _version(prefix, system, f"{guidelines}\n{schema.question}", examples, schema)
+    return SentencePromptSet(system, guidelines, tuple(examples), version, schema)
 
 
 @cache

@@ -50,7 +50,7 @@ class _StoredDraft(BaseModel):
 def make_strategy(settings: Settings) -> Strategy:
     directory = settings.prompts_dir or DEFAULT_PROMPTS_DIR
     if settings.strategy == "sentence":
-        return SentenceStrategy(load_sentence_prompts(directory))
+        return SentenceStrategy(load_sentence_prompts(directory, settings.sentence_answer))
     return SingleStrategy(load_prompts(directory))
 
 

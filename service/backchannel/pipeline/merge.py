@@ -156,11 +156,13 @@ def _same_person(a: Participant, b: Participant) -> bool:
 
 
 def _same_event(a: Meeting, b: Meeting) -> bool:
-    """Same evidence and a shared participant, or the same people, place and time."""
+    """Same evidence, a shared participant and no other place or time, or the same people, place
+    and time. One sentence can report several meetings of the same people ("the talks opened in
+    Lima in March and moved to Quito in May"): a different place or time keeps them apart."""
     people_a = {p.span for p in a.participants}
     people_b = {p.span for p in b.participants}
     if (a.evidence.start, a.evidence.end) == (b.evidence.start, b.evidence.end):
-        return bool(people_a & people_b)
+        return bool(people_a & people_b) and _compatible(a, b)
     where = (a.location.span if a.location else None) == (b.location.span if b.location else None)
     when = (a.time.span if a.time else None) == (b.time.span if b.time else None)
     return people_a == people_b and where and when

@@ -17,7 +17,7 @@ import datetime as dt
 from typing import Protocol
 
 from backchannel import lexicon
-from backchannel.model.draft import Draft, SentenceAnswer
+from backchannel.model.draft import Draft
 from backchannel.model.llm import CallStats, LLMClient
 from backchannel.model.prompts import PromptSet, SentencePromptSet
 from backchannel.pipeline.windows import budget, plan, window_for
@@ -89,9 +89,7 @@ class SentenceStrategy:
         asked = sorted((window_for(windows, s.number), s.number, s) for s in candidates)
         for index, _, s in asked:
             messages = self.prompts.messages(windows[index].sentences, published_at, s)
-            answer, stats = await llm.extract(messages, SentenceAnswer)
+            answer, stats = await llm.extract(messages, self.prompts.answer)
             total.merge(stats)
-            meeting = answer.as_meeting(s.number)
-            if meeting is not None:
-                meetings.append(meeting)
+            meetings += answer.as_meetings(s.number)
         return Draft(meetings=meetings), total
