@@ -138,7 +138,7 @@ def test_eval_strategy_option_and_conflicting_flags(fake_model, tmp_path):
     assert report["meta"]["prompt_version"].startswith("s1-")
     assert len(fake_model.requests) > 2  # one call per candidate sentence
     proc = run_cli(["eval", "--set", str(folder), "--reassemble", "--no-cache"], env)
-    assert proc.returncode == 2 and "cannot go with --no-cache" in proc.stderr
+    assert proc.returncode == 2 and "not with --no-cache" in proc.stderr
     proc = run_cli(["eval", "--set", str(folder), "--strategy", "bogus"], env)
     assert proc.returncode == 2 and "BACKCHANNEL_STRATEGY" in proc.stderr
 
@@ -262,3 +262,67 @@ def test_candidate_recall_counts_meetings_the_selection_never_asks_about():
     # "sat beside" is no meeting word: the second meeting is never asked about; the optional one
     # does not count; one of three sentences is a candidate.
     assert table == {"meetings": 2, "asked": 1, "recall": 0.5, "candidate_share": 0.3333}
+
+
+def test_eval_resume_on_another_machine_runs_only_what_is_missing(fake_model, tmp_path):
+    """A run's folder is what moves between machines (the cache does not): --resume keeps the
+    results in its predictions.jsonl and runs only the missing and the failed."""
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply(status=400))
+    out = tmp_path / "out"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], _env(fake_model, tmp_path))
+    assert proc.returncode == 1
+    # Written as the run went: the finished article and the failed one's error record.
+    lines = [json.loads(x) for x in (out / "predictions.jsonl").read_text().splitlines()]
+    assert [("error" in x) for x in lines] == [False, True]
+    [draft] = [json.loads(x) for x in (out / "drafts.jsonl").read_text().splitlines()]
+    assert draft["id"] == lines[0]["id"] and draft["key"].startswith("draft:")
+
+    elsewhere = _env(fake_model, tmp_path / "other-machine")
+    fake_model.push(Reply.json(gold_as_draft(SEED_GOLD)))
+    calls = len(fake_model.requests)
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out), "--resume"], elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert len(fake_model.requests) == calls + 1  # the failed article only
+    assert "1 results kept, 1 to run" in proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["stats"]["articles"] == 2 and report["stats"]["failed"] == 0
+    assert report["meta"]["resumed_with"] == 1
+    assert len((out / "predictions.jsonl").read_text().splitlines()) == 2
+    assert len((out / "drafts.jsonl").read_text().splitlines()) == 2
+
+    # Without --resume the folder's files start again rather than grow.
+    fake_model.push(Reply.json({"meetings": []}))  # a06 was cached on the first machine only
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert len((out / "predictions.jsonl").read_text().splitlines()) == 2
+    assert len((out / "drafts.jsonl").read_text().splitlines()) == 2
+
+
+def test_committed_drafts_rebuild_results_without_the_model(fake_model, tmp_path):
+    folder, out, _env_a, _proc, first = run_small_set(fake_model, tmp_path)
+    calls = len(fake_model.requests)
+    elsewhere = _env(fake_model, tmp_path / "other-machine")
+    again = tmp_path / "again"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(again), "--reassemble",
+                    "--drafts", str(out / "drafts.jsonl")], elsewhere)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "2 model answers" in proc.stderr
+    assert len(fake_model.requests) == calls
+    second = json.loads((again / "report.json").read_text())
+    assert second["score"] == first["score"] and second["stats"]["cache_hits"] == 0
+
+
+def test_eval_drafts_option_errors(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    env = _env(fake_model, tmp_path)
+    proc = run_cli(["eval", "--set", str(folder), "--drafts", str(tmp_path / "none.jsonl")], env)
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+    bad = tmp_path / "drafts.jsonl"
+    bad.write_text('{"id": "x", "key": "draft:abc", "draft": {}}\n{"id": "y"}\n')
+    proc = run_cli(["eval", "--set", str(folder), "--drafts", str(bad)], env)
+    assert proc.returncode == 2 and "drafts.jsonl:2 is not a draft line" in proc.stderr
+    bad.write_text('{"id": "x", "key": "result:abc", "draft": {}}\n')
+    proc = run_cli(["eval", "--set", str(folder), "--drafts", str(bad)], env)
+    assert proc.returncode == 2 and "must be a draft key" in proc.stderr
+    assert fake_model.requests == []

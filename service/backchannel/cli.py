@@ -11,6 +11,7 @@ import datetime as dt
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -473,9 +474,28 @@ def eval_command(
     scorer: Annotated[
         str, typer.Option(help="strict, or lenient (the rules before 2026-12, for old reports)")
     ] = "strict",
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep the results already in OUT/predictions.jsonl and run only the rest "
+            "(and the failed)",
+        ),
+    ] = False,
+    drafts: Annotated[
+        Path | None,
+        typer.Option(
+            help="A run's drafts.jsonl: its model answers are put in the cache first, so "
+            "--reassemble rebuilds its results on any machine without the model"
+        ),
+    ] = None,
 ) -> None:
     """Run the extractor over the labelled set, score it and write report.json, report.md and
-    report.html (per article, gold and predicted meetings over the highlighted text)."""
+    report.html (per article, gold and predicted meetings over the highlighted text).
+
+    Each article's result is appended to OUT/predictions.jsonl and its model answer to
+    OUT/drafts.jsonl as it finishes, so a long run can be committed as it goes and resumed
+    elsewhere (--resume)."""
     from backchannel.evaluation import report as evaluate
     from backchannel.evaluation.gold import load_set
     from backchannel.evaluation.rules import RULES
@@ -500,60 +520,81 @@ def eval_command(
         evaluate.write_reports(report, out, None)
         print(evaluate.render_summary(report))
         raise typer.Exit(0)
-    if reassemble and no_cache:
-        _fail("--reassemble reads the cached model answers; it cannot go with --no-cache", 2)
+    if (reassemble or drafts) and no_cache:
+        _fail("--reassemble and --drafts use the model answer cache; not with --no-cache", 2)
+    if drafts is not None and not drafts.is_file():
+        _fail(f"--drafts {drafts}: no such file (a run folder's drafts.jsonl)", 2)
     settings = _settings(strategy=strategy)
     logs.configure("WARNING")
-    _run(
-        settings,
-        lambda: _eval_run(
-            settings, gold, concurrency, out, not no_cache, command, reassemble, rules
-        ),
-    )
+    run = _EvalRun(gold, concurrency, out, not no_cache, command, reassemble, rules, resume, drafts)
+    _run(settings, lambda: _eval_run(settings, run))
 
 
-def _eval_run(
-    settings: Settings,
-    gold: list,
-    concurrency: int,
-    out: Path,
-    use_cache: bool,
-    command: str,
-    reassemble: bool,
-    rules: Rules,
-) -> int:
+@dataclass(frozen=True)
+class _EvalRun:
+    gold: list
+    concurrency: int
+    out: Path
+    use_cache: bool
+    command: str
+    reassemble: bool
+    rules: Rules
+    resume: bool
+    drafts: Path | None
+
+
+def _eval_run(settings: Settings, run: _EvalRun) -> int:
     import time
 
     from tqdm import tqdm
 
     from backchannel.evaluation import report as evaluate
+    from backchannel.evaluation.runs import RunFolder, import_drafts
     from backchannel.pipeline.batch import run_batch
     from backchannel.pipeline.extractor import Extractor
 
     extractor = Extractor(settings)
-    bar = tqdm(total=len(gold), file=sys.stderr, unit="article", disable=False)
+    if run.drafts is not None:
+        try:
+            added = import_drafts(run.drafts, extractor.cache)
+        except (OSError, ValueError) as exc:
+            _fail(f"--drafts: {exc}", 2)
+        _say(f"{added} model answers from {run.drafts} put in the cache")
+    folder = RunFolder(run.out, run.resume)
+    todo = [g for g in run.gold if g.id not in folder.done]
+    if run.resume:
+        _say(f"resuming: {len(run.gold) - len(todo)} results kept, {len(todo)} to run")
+
+    def emit(outcome) -> None:
+        folder.record(outcome, extractor)
+        bar.update(1)
+
+    bar = tqdm(total=len(todo), file=sys.stderr, unit="article", disable=False)
     started = time.monotonic()
     outcomes = asyncio.run(
-        run_batch(extractor, evaluate.batch_items(gold), concurrency, lambda _o: bar.update(1),
-                  use_cache=use_cache, reassemble=reassemble)
+        run_batch(extractor, evaluate.batch_items(todo), run.concurrency, emit,
+                  use_cache=run.use_cache, reassemble=run.reassemble)
     )  # fmt: skip
     bar.close()
     meta = {
-        "command": command,
+        "command": run.command,
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "model": extractor.llm.model,
         "base_url": "embedded" if settings.embedded else extractor.llm.base_url,
         "prompt_version": extractor.strategy.version,
         "strategy": extractor.strategy.name,
         "max_tokens": settings.effective_max_tokens,
-        "concurrency": concurrency,
+        "concurrency": run.concurrency,
         "wall_seconds": round(time.monotonic() - started, 1),
     }
-    predictions = evaluate.predictions_from(outcomes)
-    report = evaluate.score_predictions(gold, predictions, meta, rules)
-    evaluate.write_reports(report, out, predictions)
+    if run.resume:
+        meta["resumed_with"] = len(folder.done)
+    fresh = evaluate.predictions_from(outcomes)
+    predictions = {g.id: folder.done.get(g.id) or fresh[g.id] for g in run.gold}
+    report = evaluate.score_predictions(run.gold, predictions, meta, run.rules)
+    evaluate.write_reports(report, run.out, predictions)
     print(evaluate.render_summary(report))
-    _say(f"reports written to {out}/report.json, .md, .html and {out}/predictions.jsonl")
+    _say(f"reports written to {run.out}/report.json, .md, .html, predictions.jsonl, drafts.jsonl")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         ids = ", ".join(o.item.request.id for o in failed[:20] if o.item.request)
