@@ -514,3 +514,22 @@ def test_more_non_meetings_and_a_two_sided_body(sentence, people, kept):
     draft = {"meetings": [draft_meeting(1, [draft_person(p) for p in people])]}
     out = build(sentence, draft)
     assert bool(out.meetings) is kept, out.warnings
+
+
+def test_people_named_elsewhere_are_not_added_when_the_sentence_names_the_sides():
+    """The reporting sentence says who met: presidents named in the sentence before (whose summit
+    the talks prepare) were not in the room. A sentence naming no side keeps the earlier ones."""
+    text = (
+        "Presidents Trump and Putin plan a summit. US academics met Russian scholars in Geneva "
+        "on Monday. The fourth round was held in Oslo in May."
+    )
+    people = [draft_person("Presidents Trump and Putin"), draft_person("US academics"),
+              draft_person("Russian scholars")]  # fmt: skip
+    earlier = [draft_person("US academics"), draft_person("Russian scholars")]
+    draft = {"meetings": [draft_meeting(2, people, location="Geneva", time="on Monday"),
+                          draft_meeting(3, earlier, location="Oslo", time="in May")]}  # fmt: skip
+    out = build(text, draft)
+    geneva, oslo = out.meetings
+    assert [p.mention for p in geneva.participants] == ["US academics", "Russian scholars"]
+    assert any("'Presidents Trump and Putin' dropped: named outside" in w for w in out.warnings)
+    assert [p.mention for p in oslo.participants] == ["US academics", "Russian scholars"]

@@ -116,6 +116,7 @@ def _meeting(
     if not participants:
         out.drop(f"meeting {i} dropped: none of its participants could be found in the text")
         return None
+    participants = _in_the_room(i, participants, sentence, out)
     if len(participants) == 1 and not names_several_sides(participants[0].mention):
         out.drop(
             f"meeting {i} dropped: it names one side only ({participants[0].mention!r}); "
@@ -147,6 +148,28 @@ def _meeting(
         topic=_topic(i, dm.topic, article, out),
         evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
     )
+
+
+def _in_the_room(
+    i: int, participants: list[Participant], sentence: Sentence, out: Assembly
+) -> list[Participant]:
+    """Participants named only outside the reporting sentence, when the sentence itself names
+    two sides or more: the sentence says who met, and people the article names elsewhere (the
+    presidents whose summit the talks prepare, the officials who announced them) were not in the
+    room. Outside names stay where the sentence names fewer than two sides, as in "the fourth
+    round was held in Oslo", whose sides are in the sentences before it. (Measured on the first
+    40 dev articles' saved results: participant precision 0.616 -> 0.668, recall 0.651 -> 0.641,
+    strict slot F1 +1.2 points, paired interval +0.4 to +2.1.)"""
+    inside = [p for p in participants if sentence.start <= p.span[0] and p.span[1] <= sentence.end]
+    if len(inside) < 2 or len(inside) == len(participants):
+        return participants
+    for p in participants:
+        if p not in inside:
+            out.drop(
+                f"meeting {i}: participant {p.mention!r} dropped: named outside the reporting "
+                "sentence, which names the sides itself"
+            )
+    return inside
 
 
 def _hosts(sentence: str, named: list[DraftParticipant]) -> list[DraftParticipant]:
