@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,20 +29,25 @@ from backchannel.evaluation.stats import bootstrap, candidate_recall, recall_by_
 from backchannel.pipeline.batch import BatchItem, BatchOutcome
 
 
-def load_predictions(path: Path) -> dict[str, dict[str, Any]]:
-    """Saved prediction lines by id: results, or error records (which score as empty)."""
-    out: dict[str, dict[str, Any]] = {}
+def jsonl_objects(path: Path) -> Iterator[tuple[int, Any]]:
+    """The line number and parsed value of each non-blank line; ValueError names a bad line."""
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                yield n, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n} is not valid JSON: {exc.msg}") from exc
-            if not isinstance(obj, dict) or not obj.get("id"):
-                raise ValueError(f"{path}:{n} has no id")
-            out[str(obj["id"])] = obj
+
+
+def load_predictions(path: Path) -> dict[str, dict[str, Any]]:
+    """Saved prediction lines by id: results, or error records (which score as empty)."""
+    out: dict[str, dict[str, Any]] = {}
+    for n, obj in jsonl_objects(path):
+        if not isinstance(obj, dict) or not obj.get("id"):
+            raise ValueError(f"{path}:{n} has no id")
+        out[str(obj["id"])] = obj
     return out
 
 

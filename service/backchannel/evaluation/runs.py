@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backchannel.evaluation.report import load_predictions
+from backchannel.evaluation.report import jsonl_objects, load_predictions
 from backchannel.pipeline.batch import BatchOutcome
 from backchannel.pipeline.cache import ResultCache
 from backchannel.pipeline.extractor import Extractor
@@ -62,18 +62,14 @@ def import_drafts(path: Path, cache: ResultCache) -> int:
 
     Raises ValueError naming the line of a malformed file."""
     added = 0
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                key, draft = obj["key"], obj["draft"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{n} is not a draft line ({{id, key, draft}})") from exc
-            if not isinstance(key, str) or not key.startswith("draft:"):
-                raise ValueError(f"{path}:{n}: key must be a draft key ('draft:...')")
-            if cache.get(key) is None:
-                cache.set(key, json.dumps(draft, ensure_ascii=False))
-                added += 1
+    for n, obj in jsonl_objects(path):
+        try:
+            key, draft = obj["key"], obj["draft"]
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n} is not a draft line ({{id, key, draft}})") from exc
+        if not isinstance(key, str) or not key.startswith("draft:"):
+            raise ValueError(f"{path}:{n}: key must be a draft key ('draft:...')")
+        if cache.get(key) is None:
+            cache.set(key, json.dumps(draft, ensure_ascii=False))
+            added += 1
     return added

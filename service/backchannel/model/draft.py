@@ -117,7 +117,11 @@ class SentenceAnswer(BaseModel):
 
 
 class SentenceSlots(BaseModel):
-    """One meeting of the asked sentence (the sentence number is known)."""
+    """One meeting of the asked sentence (the sentence number is known).
+
+    `SentenceMeeting`'s slots without its verdict; not shared by inheritance because the grammar
+    follows field order, and the verdict must come first there. One of the two answers goes when
+    the dev comparison has chosen (`BACKCHANNEL_SENTENCE_ANSWER`)."""
 
     model_config = ConfigDict(extra="ignore")
 
