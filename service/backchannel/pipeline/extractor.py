@@ -24,7 +24,7 @@ from backchannel.pipeline.cache import ResultCache, cache_key
 from backchannel.pipeline.strategies import SentenceStrategy, SingleStrategy, Strategy
 from backchannel.settings import Settings
 from backchannel.text.grounding import Article
-from backchannel.text.sentences import split_sentences
+from backchannel.text.sentences import Sentence, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +179,24 @@ class Extractor:
             if store:
                 keep = _StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated)
                 self.cache.set(draft_key, keep.model_dump_json())
+        result = self.build(request, draft, stats, sentences, started)
+        if store:
+            self.cache.set(key, result.model_dump_json())
+        metrics.EXTRACTIONS.labels("ok").inc()
+        return result
+
+    def build(
+        self,
+        request: ExtractRequest,
+        draft: Draft,
+        stats: CallStats,
+        sentences: list[Sentence] | None = None,
+        started: float | None = None,
+    ) -> ExtractResult:
+        """The result of a model's draft: everything after the model, nothing cached. Also how a
+        tool rebuilds results from saved or altered drafts (`bench/field_quality.py`)."""
+        started = time.perf_counter() if started is None else started
+        sentences = split_sentences(request.text) if sentences is None else sentences
         article = Article(request.text, self.settings.fuzzy_threshold)
         built = assemble(draft, article, sentences, request.published_at)
         metrics.DROPPED.inc(built.dropped)
@@ -203,7 +221,4 @@ class Extractor:
             warnings=warnings,
         )
         result.check_grounded(request.text)
-        if store:
-            self.cache.set(key, result.model_dump_json())
-        metrics.EXTRACTIONS.labels("ok").inc()
         return result

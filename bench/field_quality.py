@@ -1,0 +1,113 @@
+"""What dropping a field from the model's answer would cost in quality, without the model (issue 17,
+"generate less"; `answer_fields.py` says what each field costs in tokens).
+
+    .venv/bin/python bench/field_quality.py --drafts eval/results/<dev run>/drafts.jsonl \
+        [--set eval/dev] [--fields capacity,track,...] [--out bench/out/field-quality]
+
+The code after the model derives several answer fields itself where the article's words allow (a
+capacity from role words, a track from the capacities or the sentence, a name from the mention, an
+affiliation from a demonym) and uses the model's value only as a fallback. For each field, every
+draft of the run is rebuilt with that field emptied (the value the model writes for "don't
+know"), through the same code after the model, scored on the dev articles, and compared with the
+unaltered drafts by the paired bootstrap of `backchannel compare`. A field whose loss stays within
+the noise can leave the answer schema, so the model generates fewer tokens. The estimate holds the
+model's other answers fixed; a dev run of the shortened schema checks that. Dev only: a drafts file
+of test articles is refused, so no schema decision is read off the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from backchannel.contract.schema import Usage
+from backchannel.evaluation import compare as paired_runs
+from backchannel.evaluation import report as evaluate
+from backchannel.evaluation.gold import load_set
+from backchannel.model.draft import Draft
+from backchannel.model.llm import CallStats
+from backchannel.pipeline.extractor import Extractor
+from backchannel.settings import Settings
+from common import ROOT
+
+# The "don't know" of each field: what the model would leave if it were not asked.
+EMPTY: dict[str, object] = {
+    "capacity": "unknown",
+    "name": None,
+    "affiliation": None,
+    "role": None,
+    "track": "unknown",
+    "status": "unknown",
+    "topic": None,
+}
+PARTICIPANT_FIELDS = frozenset({"capacity", "name", "affiliation", "role"})
+
+
+def without(draft: dict, field: str | None) -> Draft:
+    """The draft with `field` emptied in every meeting (or participant); None: unaltered."""
+    meetings = []
+    for m in draft["meetings"]:
+        m = dict(m)
+        if field in PARTICIPANT_FIELDS:
+            m["participants"] = [{**p, field: EMPTY[field]} for p in m["participants"]]
+        elif field is not None:
+            m[field] = EMPTY[field]
+        meetings.append(m)
+    return Draft.model_validate({"meetings": meetings})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drafts", type=Path, required=True, help="a dev run's drafts.jsonl")
+    parser.add_argument("--set", type=Path, default=ROOT / "eval" / "dev")
+    parser.add_argument("--fields", default=",".join(EMPTY))
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "field-quality")
+    parser.add_argument("--rounds", type=int, default=2000)
+    args = parser.parse_args()
+    fields = [f.strip() for f in args.fields.split(",") if f.strip()]
+    unknown = [f for f in fields if f not in EMPTY]
+    if unknown:
+        parser.error(f"unknown field(s) {', '.join(unknown)}; choose from {', '.join(EMPTY)}")
+    test_ids = {a.id for a in load_set(ROOT / "eval" / "test")}
+    gold = {a.id: a for a in load_set(args.set)}
+    stored = {obj["id"]: obj["draft"] for _, obj in evaluate.jsonl_objects(args.drafts)}
+    if test_ids & (set(gold) | set(stored)):
+        parser.error("test articles in the set or the drafts: tune on eval/dev only")
+    articles = [gold[i] for i in sorted(set(gold) & set(stored))]
+    if not articles:
+        parser.error(f"no article of {args.set} has a draft in {args.drafts}")
+
+    extractor = Extractor(Settings(cache_enabled=False))
+    args.out.mkdir(parents=True, exist_ok=True)
+    reports = {}
+    for field in [None, *fields]:
+        predictions = {}
+        for a in articles:
+            s = stored[a.id]
+            usage = Usage(**s.get("usage", {}))
+            stats = CallStats(usage=usage, truncated=s.get("truncated", False))
+            result = extractor.build(a.request(), without(s["draft"], field), stats)
+            predictions[a.id] = json.loads(result.model_dump_json())
+        name = field or "as-answered"
+        with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions.values())
+        reports[field] = evaluate.score_predictions(articles, predictions, {"field": name})
+
+    base = reports[None].articles
+    print(f"{len(articles)} dev articles with drafts in {args.drafts}; B = the field emptied")
+    print(f"{'field':<14}{'slot F1 strict':>16}{'B - A':>9}   95% paired   "
+          f"{'meeting F1':>11}{'B - A':>9}   verdict (slot F1)")  # fmt: skip
+    a_slot = reports[None].score.slot_f1_strict
+    print(f"{'(as answered)':<14}{a_slot:>16.3f}")
+    for field in fields:
+        d = {x.metric: x for x in paired_runs.paired(base, reports[field].articles, args.rounds)}
+        slot, meet = d["slot F1 strict"], d["meeting F1"]
+        print(f"{field:<14}{slot.b:>16.3f}{slot.delta:>+9.3f}   {slot.low:+.3f} to {slot.high:+.3f}"
+              f"{meet.b:>11.3f}{meet.delta:>+9.3f}   {slot.verdict}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
