@@ -533,3 +533,29 @@ def test_people_named_elsewhere_are_not_added_when_the_sentence_names_the_sides(
     assert [p.mention for p in geneva.participants] == ["US academics", "Russian scholars"]
     assert any("'Presidents Trump and Putin' dropped: named outside" in w for w in out.warnings)
     assert [p.mention for p in oslo.participants] == ["US academics", "Russian scholars"]
+
+
+def test_a_pronoun_is_a_participant_named_from_its_antecedent():
+    """Issue 15's "She later met ...": the pronoun is the participant where the sentence names
+    it, its name the earlier full mention's (grounded there); a pronoun with no antecedent keeps
+    name null and the meeting is not dropped for it."""
+    text = (
+        "Peru's foreign minister, Ana Torres, arrived in Lima on Monday. She later met the "
+        "visiting Chilean foreign minister. He was received by the king in Rabat on Friday."
+    )
+    she, he = text.index("She"), text.index("He was")
+    draft = {"meetings": [
+        draft_meeting(2, [draft_person("She", name="Ana Torres"),
+                          draft_person("the visiting Chilean foreign minister")]),
+        draft_meeting(3, [draft_person("He"), draft_person("the king")], location="Rabat",
+                      time="on Friday"),
+    ]}  # fmt: skip
+    out = build(text, draft)
+    lima, rabat = out.meetings
+    first = lima.participants[0]
+    assert (first.mention, first.span, first.name) == ("She", (she, she + 3), "Ana Torres")
+    assert first.name_span == (text.index("Ana Torres"), text.index("Ana Torres") + 10)
+    assert first.affiliation == "Peru" and first.role == "foreign minister"
+    assert lima.participants[1].affiliation == "Chile"
+    assert [(p.mention, p.name) for p in rabat.participants] == [("He", None), ("the king", None)]
+    assert rabat.participants[0].span == (he, he + 2)
