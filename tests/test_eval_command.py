@@ -326,3 +326,32 @@ def test_eval_drafts_option_errors(fake_model, tmp_path):
     proc = run_cli(["eval", "--set", str(folder), "--drafts", str(bad)], env)
     assert proc.returncode == 2 and "must be a draft key" in proc.stderr
     assert fake_model.requests == []
+
+
+def test_alternate_runs_two_variants_article_by_article(fake_model, tmp_path):
+    """eval/alternate.sh: after each article both runs hold the same articles, so a stopped run
+    is still a paired comparison; here it runs to the end and `compare` pairs the two."""
+    import os
+    import subprocess
+
+    from tests.fakeserver import answer_for
+
+    folder = small_set(tmp_path)
+    fake_model.default = lambda p: Reply.json(answer_for(p, {"meetings": []}))
+    env = {**os.environ, **_env(fake_model, tmp_path)}
+    a, b = tmp_path / "a", tmp_path / "b"
+    proc = subprocess.run(
+        ["bash", str(ROOT / "eval" / "alternate.sh"), str(folder), str(a),
+         "BACKCHANNEL_STRATEGY=single", str(b), "BACKCHANNEL_STRATEGY=sentence"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 2 articles in both runs" in proc.stderr and "2 of 2" in proc.stderr
+    for out, strategy in ((a, "single"), (b, "sentence")):
+        report = json.loads((out / "report.json").read_text())
+        assert report["meta"]["strategy"] == strategy and report["stats"]["articles"] == 2
+    proc = run_cli(["compare", str(a), str(b), "--set", str(folder)], env)
+    assert proc.returncode == 0 and "2 articles" in proc.stdout
+    proc = subprocess.run(["bash", str(ROOT / "eval" / "alternate.sh"), str(folder)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 2 and "eval/alternate.sh SET OUT_A" in proc.stderr
