@@ -89,6 +89,10 @@ def test_events_are_paginated(corpus_settings, fake_model):
             offset = page["next_offset"]
         assert len(seen) == len(set(seen)) == first["total"]
         assert client.get("/v1/events", params={"limit": 0}).status_code == 422
+        # An offset past any database's integers is a 422 that says the bound, not a 500.
+        deep = client.get("/v1/events", params={"offset": 2**63})
+        assert deep.status_code == 422 and "1000000000" in deep.text
+        assert client.get("/v1/events", params={"offset": 10**9}).json()["events"] == []
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,8 @@ def test_the_events_page_shows_the_corpus_with_filters_and_links_to_sources(sett
         bad = client.get("/events", params={"country": "Atlantis", "since": "2022-01-01"})
         assert bad.status_code == 422 and "&#39;Atlantis&#39; is not a country" in bad.text
         assert client.get("/events", params={"since": "yesterday"}).status_code == 422
+        deep = client.get("/events", params={"offset": str(2**63)})
+        assert deep.status_code == 422 and "offset must be at most 1,000,000,000" in deep.text
         missing = client.get("/articles/" + "0" * 64)
         assert missing.status_code == 404 and "No article with id" in missing.text
 

@@ -45,7 +45,7 @@ from backchannel.settings import Settings
 from backchannel.sources.documents import Article, SourceError, make_article
 from backchannel.sources.fetch import FetchPolicy, Refused, from_url
 from backchannel.store.database import StoreError
-from backchannel.store.repository import EventFilter, EventView, Store
+from backchannel.store.repository import MAX_OFFSET, EventFilter, EventView, Store
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ def router(settings: Settings, errors: dict[int, dict]) -> APIRouter:
         since: Annotated[IsoDate | None, Query(description="On or after, YYYY-MM-DD")] = None,
         until: Annotated[IsoDate | None, Query(description="On or before, YYYY-MM-DD")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> EventPage:
         """The corpus's events, newest first, each with every source that reports it."""
         check_api_key(request, keys)

@@ -32,7 +32,7 @@ from backchannel.render.spans import marks_of, segments
 from backchannel.serve.admission import Gate, admitted_extraction
 from backchannel.settings import Settings
 from backchannel.sources.documents import HTML_SUFFIXES, SourceError, decode, from_html
-from backchannel.store.repository import EventFilter, EventView
+from backchannel.store.repository import MAX_OFFSET, EventFilter, EventView
 
 COOKIE = "backchannel_session"
 EVENTS_PER_PAGE = 100
@@ -217,6 +217,8 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
                 until=_date(filters["until"]),
             )
             offset = max(int(q.get("offset", "0") or 0), 0)
+            if offset > MAX_OFFSET:
+                raise ValueError(f"offset must be at most {MAX_OFFSET:,}")
         except ValueError as exc:
             message = str(exc)
             if "int()" in message:

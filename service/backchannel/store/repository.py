@@ -138,6 +138,11 @@ class EventView(BaseModel):
     sources: list[Source]
 
 
+# The deepest page a caller may ask for: far past any corpus, and inside every database's integer
+# range (SQLite's is 64-bit signed; a larger OFFSET fails in the driver, not with a message).
+MAX_OFFSET = 1_000_000_000
+
+
 class EventFilter(BaseModel):
     person: str | None = None
     country: str | None = None  # ISO 3166-1 alpha-3 (names are turned into codes by callers)
