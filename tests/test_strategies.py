@@ -137,10 +137,10 @@ LIMA_QUITO = (
 def _two_rounds(payload: dict) -> Reply:
     people = [_minister("Minister Alpha", "Norway"), _minister("Minister Beta", "Chile")]
     return Reply.json({"meetings": [
-        {"participants": people, "location": "Lima", "time": "in March", "track": "official",
-         "status": "held", "topic": None},
-        {"participants": people, "location": "Quito", "time": "in May", "track": "official",
-         "status": "held", "topic": None},
+        {"participants": people, "location": "Lima", "time": "in March", "status": "held",
+         "topic": None},
+        {"participants": people, "location": "Quito", "time": "in May", "status": "held",
+         "topic": None},
     ]})  # fmt: skip
 
 
@@ -154,7 +154,11 @@ def test_a_list_answer_keeps_every_meeting_of_a_sentence(settings, fake_model):
     assert [m.time.start.isoformat() for m in result.meetings] == ["2024-03-01", "2024-05-01"]
     assert {(m.evidence.start, m.evidence.end) for m in result.meetings} == {(0, len(LIMA_QUITO))}
     [request] = fake_model.requests
-    assert request["response_format"]["json_schema"]["schema"]["title"] == "SentenceMeetings"
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert schema["title"] == "SentenceMeetings"
+    # The track is not asked (code derives it): two ministers make an official meeting.
+    assert "track" not in schema["$defs"]["SentenceSlots"]["properties"]
+    assert {m.track.value for m in result.meetings} == {"official"}
     assert "Which meetings does this sentence report?" in request["messages"][-1]["content"]
     assert request["max_tokens"] == 512
     assert result.prompt_version.startswith("s2-")
@@ -164,7 +168,7 @@ def test_a_list_answer_repeating_one_meeting_gives_it_once(settings, fake_model)
     """A small model may list the same meeting twice: same sentence, same people, no other place
     or time is one meeting."""
     people = [_minister("Minister Alpha", "Norway"), _minister("Minister Beta", "Chile")]
-    same = {"participants": people, "location": "Lima", "time": "in March", "track": "official",
+    same = {"participants": people, "location": "Lima", "time": "in March",
             "status": "held", "topic": None}  # fmt: skip
     fake_model.default = lambda _p: Reply.json({"meetings": [same, same]})
     ex = _listing(settings)
