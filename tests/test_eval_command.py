@@ -291,6 +291,17 @@ def test_eval_resume_on_another_machine_runs_only_what_is_missing(fake_model, tm
     assert len((out / "predictions.jsonl").read_text().splitlines()) == 2
     assert len((out / "drafts.jsonl").read_text().splitlines()) == 2
 
+    # A run killed while writing leaves a cut-off last line: --resume drops it and runs that
+    # article again (here its result is in this machine's cache), instead of failing on the file.
+    whole = (out / "predictions.jsonl").read_text()
+    (out / "predictions.jsonl").write_text(whole[: whole.rindex("{") + 20])
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out), "--resume"], elsewhere)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 results kept, 1 to run" in proc.stderr
+    again = [json.loads(x) for x in (out / "predictions.jsonl").read_text().splitlines()]
+    before = [json.loads(x) for x in whole.splitlines()]
+    assert [(x["id"], x["meetings"]) for x in again] == [(x["id"], x["meetings"]) for x in before]
+
     # Without --resume the folder's files start again rather than grow.
     fake_model.push(Reply.json({"meetings": []}))  # a06 was cached on the first machine only
     proc = run_cli(["eval", "--set", str(folder), "--out", str(out)], elsewhere)

@@ -34,6 +34,9 @@ class RunFolder:
         out.mkdir(parents=True, exist_ok=True)
         # Results kept from an interrupted run; a failed article is run again.
         self.done: dict[str, dict[str, Any]] = {}
+        if resume:
+            for path in (self.predictions, self.drafts):
+                _drop_cut_off_line(path)
         if resume and self.predictions.exists():
             self.done = {
                 k: v for k, v in load_predictions(self.predictions).items() if "error" not in v
@@ -55,6 +58,16 @@ class RunFolder:
             with self.drafts.open("a", encoding="utf-8") as fh:
                 line = {"id": request.id, "key": key, "draft": json.loads(draft)}
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _drop_cut_off_line(path: Path) -> None:
+    """A run killed while writing leaves its last line without its newline: that line is cut
+    off, so it goes (its article runs again) rather than making the whole file unreadable."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
 
 
 def import_drafts(path: Path, cache: ResultCache) -> int:
