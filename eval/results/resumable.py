@@ -37,6 +37,9 @@ def main() -> int:
 
     done: set[str] = set()
     if args.out.exists():
+        data = args.out.read_bytes()
+        if data and not data.endswith(b"\n"):  # killed while writing: that article runs again
+            args.out.write_bytes(data[: data.rfind(b"\n") + 1])
         done = set(evaluate.load_predictions(args.out))
     gold = [a for a in load_set(args.set, None, 0, frozenset()) if a.id not in done]
     print(f"{len(done)} done, {len(gold)} to run", file=sys.stderr)
