@@ -22,13 +22,11 @@ import json
 import sys
 from pathlib import Path
 
-from backchannel.contract.schema import Usage
 from backchannel.evaluation import compare as paired_runs
 from backchannel.evaluation import report as evaluate
 from backchannel.evaluation.gold import load_set
 from backchannel.model.draft import Draft
-from backchannel.model.llm import CallStats
-from backchannel.pipeline.extractor import Extractor
+from backchannel.pipeline.extractor import Extractor, StoredDraft
 from backchannel.settings import Settings
 from common import ROOT
 
@@ -86,8 +84,7 @@ def main() -> int:
         predictions = {}
         for a in articles:
             s = stored[a.id]
-            usage = Usage(**s.get("usage", {}))
-            stats = CallStats(usage=usage, truncated=s.get("truncated", False))
+            stats = StoredDraft.model_validate(s).stats()
             result = extractor.build(a.request(), without(s["draft"], field), stats)
             predictions[a.id] = json.loads(result.model_dump_json())
         name = field or "as-answered"

@@ -34,16 +34,15 @@ class RunFolder:
         out.mkdir(parents=True, exist_ok=True)
         # Results kept from an interrupted run; a failed article is run again.
         self.done: dict[str, dict[str, Any]] = {}
-        if resume:
-            for path in (self.predictions, self.drafts):
+        for path in (self.predictions, self.drafts):
+            if resume:
                 _drop_cut_off_line(path)
+            else:
+                path.unlink(missing_ok=True)
         if resume and self.predictions.exists():
             self.done = {
                 k: v for k, v in load_predictions(self.predictions).items() if "error" not in v
             }
-        if not resume:
-            for path in (self.predictions, self.drafts):
-                path.unlink(missing_ok=True)
 
     def record(self, outcome: BatchOutcome, extractor: Extractor) -> None:
         """Append one finished article: its result (or error record) and, if cached, its draft."""

@@ -29,15 +29,19 @@ from backchannel.text.sentences import Sentence, split_sentences
 log = logging.getLogger(__name__)
 
 
-class _StoredDraft(BaseModel):
+class StoredDraft(BaseModel):
     """The model's answer for one request, as cached before any post-processing."""
 
     draft: Draft
     usage: Usage
     truncated: bool = False
 
+    def stats(self) -> CallStats:
+        """What the stored answer cost when the model gave it."""
+        return CallStats(usage=self.usage, truncated=self.truncated)
+
     @classmethod
-    def load(cls, raw: str | None) -> _StoredDraft | None:
+    def load(cls, raw: str | None) -> StoredDraft | None:
         if raw is None:
             return None
         try:
@@ -167,9 +171,9 @@ class Extractor:
         sentences = split_sentences(request.text)
         draft_key = self.draft_key(request)
         key = _result_key(draft_key)
-        stored = _StoredDraft.load(self.cache.get(draft_key)) if store else None
+        stored = StoredDraft.load(self.cache.get(draft_key)) if store else None
         if stored is not None:
-            draft, stats = stored.draft, CallStats(usage=stored.usage, truncated=stored.truncated)
+            draft, stats = stored.draft, stored.stats()
         else:
             try:
                 draft, stats = await self.strategy.draft(self.llm, sentences, request.published_at)
@@ -177,7 +181,7 @@ class Extractor:
                 metrics.EXTRACTIONS.labels("error").inc()
                 raise
             if store:
-                keep = _StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated)
+                keep = StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated)
                 self.cache.set(draft_key, keep.model_dump_json())
         result = self.build(request, draft, stats, sentences, started)
         if store:
