@@ -103,3 +103,27 @@ def test_two_api_workers_on_one_store_extract_each_article_once(settings, fake_m
     asked = [p["messages"][-1]["content"] for p in fake_model.requests]
     for text in texts:  # the two workers never extracted the same article (separate caches)
         assert sum(text in q for q in asked) == 1, text
+
+
+def test_an_extraction_past_the_article_timeout_is_let_go_and_retried(
+    settings, fake_model, database_url
+):
+    """A worker whose extraction never returns would renew its lease for ever; past the bound
+    the article is recorded as failed, the lease is free, and a later run extracts it."""
+    from backchannel.corpus.ingest import extract_one, setup_of
+    from backchannel.pipeline.extractor import Extractor
+
+    store, [a] = _store_with(database_url, 1)
+    article = store.pending(setup_of(Extractor(settings)))[0]
+    fake_model.default = lambda p: reader(p, delay=1.5)
+    slow = Extractor(settings.model_copy(update={"article_timeout": 0.3}))
+    setup = setup_of(slow)
+    outcome = asyncio.run(extract_one(store, slow, article, "w1"))
+    assert outcome.state == "failed" and outcome.code == "article_timeout"
+    assert "longer than 0.3 s" in outcome.error and "BACKCHANNEL_ARTICLE_TIMEOUT" in outcome.error
+    assert store.lease_holder(a, setup) is None and store.get(a, setup).state == "failed"
+    assert [p.id for p in store.pending(setup)] == [a]  # retried by the next run...
+    fake_model.default = reader
+    again = asyncio.run(extract_one(store, Extractor(settings), article, "w2"))
+    assert again.state == "done" and again.meetings == 1  # ...which extracts it
+    assert store.pending(setup) == []

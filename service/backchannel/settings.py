@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         default=f"sqlite:///{_DATA_ROOT / 'corpus.db'}",
         description="SQLAlchemy URL of the corpus (postgresql+psycopg://... for teams)",
     )
+    article_timeout: float = Field(
+        default=10_800.0,
+        gt=0,
+        description="Seconds a corpus worker gives one article's extraction before it records it "
+        "as failed (a later run retries it), so a hung worker cannot hold its lease forever",
+    )
     fetch_timeout: float = Field(default=15.0, gt=0, description="Seconds to fetch one page")
     fetch_max_bytes: int = Field(default=5_000_000, ge=1024, description="Largest page fetched")
     fetch_max_redirects: int = Field(default=5, ge=0, le=20)

@@ -73,12 +73,21 @@ async def extract_one(
     async with held(store, article.id, setup, holder) as mine:
         if not mine:
             return Outcome(state="elsewhere")
+        limit = extractor.settings.article_timeout
         try:
             async with slot():
-                result = await extractor.extract(article.request(), use_cache=use_cache)
+                # Each model call has its own timeouts, but an await that never returns would
+                # keep the lease renewed for ever; past the bound the article is let go.
+                async with asyncio.timeout(limit):
+                    result = await extractor.extract(article.request(), use_cache=use_cache)
         except BackchannelError as exc:
             await asyncio.to_thread(store.fail, article.id, setup, exc.message)
             return Outcome(state="failed", error=exc.message, code=exc.code)
+        except TimeoutError:
+            error = (f"the extraction took longer than {limit:g} s "
+                     "(BACKCHANNEL_ARTICLE_TIMEOUT); a later run retries it")  # fmt: skip
+            await asyncio.to_thread(store.fail, article.id, setup, error)
+            return Outcome(state="failed", error=error, code="article_timeout")
         await asyncio.to_thread(store.save, article.id, setup, result)
         return Outcome(state="done", meetings=len(result.meetings))
 
