@@ -104,6 +104,8 @@ def test_errors_are_one_line_and_nonzero(fake_model, tmp_path):
     cases = [
         (["extract", str(tmp_path / "missing.txt")], "cannot read"),
         (["extract", str(SEED_PATH), "--published-at", "20-02-2025"], "YYYY-MM-DD"),
+        (["extract", str(SEED_PATH), "--published-at", "20250220"], "YYYY-MM-DD"),  # as the API
+        (["events", "--since", "2025-2-1"], "YYYY-MM-DD"),
         (["extract"], "give either FILE"),
     ]
     for args, needle in cases:

@@ -19,6 +19,7 @@ import typer
 from pydantic import ValidationError
 
 from backchannel.contract.errors import BackchannelError
+from backchannel.contract.schema import iso_date_only
 from backchannel.embedded import model_files
 from backchannel.embedded.local_server import LocalServerError, embedded_backend
 from backchannel.serve import logs
@@ -95,8 +96,9 @@ def _read_bytes(source: str) -> bytes:
 
 
 def _date_option(option: str, value: str | None) -> dt.date | None:
+    """YYYY-MM-DD only, as the API takes it (Python alone would also read "20250220")."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return dt.date.fromisoformat(iso_date_only(value)) if value else None  # type: ignore[arg-type]
     except ValueError:
         _fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", 2)
 
