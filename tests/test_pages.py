@@ -75,10 +75,24 @@ def test_bad_input_is_said_on_the_page_and_the_text_kept(settings, seed_model):
         too_long = client.post("/", data={"text": "a" * (settings.max_text_chars + 1)})
         assert too_long.status_code == 422 and "split the article" in too_long.text
         wrong_type = client.post("/", content=b"{}", headers={"content-type": "application/json"})
-        assert wrong_type.status_code == 415
+        assert wrong_type.status_code == 415 and "content-type must be" in wrong_type.text
+        assert wrong_type.headers["content-type"].startswith("text/html")  # the page, not JSON
         broken = client.post("/", content=b"x", headers={"content-type": "multipart/form-data"})
         assert broken.status_code == 400 and "the form could not be read" in broken.text
         assert not seed_model.requests  # none of them reached the model
+
+
+def test_an_upload_over_the_body_limit_is_refused_on_the_page(settings, seed_model):
+    small = settings.model_copy(update={"max_text_chars": 1000, "fetch_max_bytes": 2048})
+    with TestClient(create_app(small)) as client:
+        big = b"<html><body>" + b"<p>Envoys met.</p>" * 3000 + b"</body></html>"
+        r = client.post("/", files={"page": ("big.html", big, "text/html")})
+        assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+        assert "request body over" in r.text and "<textarea" in r.text  # the form, to try again
+        api = client.post("/v1/extract", content=b"x" * 200_000,
+                          headers={"content-type": "application/json"})  # fmt: skip
+        assert api.status_code == 413 and api.json()["error"]["code"] == "payload_too_large"
+    assert not seed_model.requests
 
 
 def test_a_saved_page_can_be_uploaded_and_its_date_is_used(settings, fake_model):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel import metrics
@@ -107,13 +107,22 @@ class BodyGuard:
     (`paths`: path -> content types) before reading it whole.
 
     The declared Content-Length is checked up front; a chunked body is counted as it streams and
-    cut off at the limit, so an oversized upload never sits in memory.
+    cut off at the limit, so an oversized upload never sits in memory. `refusal` makes the answer
+    (path, status, code, message -> response): JSON errors by default; a page's form answers
+    with the page, since a person in a browser sent it.
     """
 
-    def __init__(self, app: ASGIApp, paths: dict[str, frozenset[str]], max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        paths: dict[str, frozenset[str]],
+        max_bytes: int,
+        refusal: Callable[[str, int, str, str], Response] | None = None,
+    ) -> None:
         self.app = app
         self.paths = paths
         self.max_bytes = max_bytes
+        self.refusal = refusal or json_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
@@ -126,11 +135,11 @@ class BodyGuard:
             message = (
                 f"content-type must be {' or '.join(sorted(allowed))}, got {ctype or 'none'!r}"
             )
-            await _reject(scope, receive, send, 415, "unsupported_media_type", message)
+            await self._reject(scope, receive, send, 415, "unsupported_media_type", message)
             return
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            await _reject(scope, receive, send, 413, "payload_too_large", self._too_large())
+            await self._reject(scope, receive, send, 413, "payload_too_large", self._too_large())
             return
         seen = 0
         rejected = False
@@ -145,7 +154,9 @@ class BodyGuard:
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     rejected = True
-                    await _reject(scope, receive, send, 413, "payload_too_large", self._too_large())
+                    await self._reject(
+                        scope, receive, send, 413, "payload_too_large", self._too_large()
+                    )
                     return {"type": "http.disconnect"}
             return message
 
@@ -161,9 +172,11 @@ class BodyGuard:
             "BACKCHANNEL_MAX_TEXT_CHARS characters; split the article"
         )
 
+    async def _reject(
+        self, scope: Scope, receive: Receive, send: Send, status: int, code: str, msg: str
+    ) -> None:
+        await self.refusal(scope["path"], status, code, msg)(scope, receive, send)
 
-async def _reject(
-    scope: Scope, receive: Receive, send: Send, status: int, code: str, msg: str
-) -> None:
-    response = JSONResponse(status_code=status, content={"error": {"code": code, "message": msg}})
-    await response(scope, receive, send)
+
+def json_error(_path: str, status: int, code: str, message: str) -> Response:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})

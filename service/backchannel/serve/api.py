@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None, extractor: Extractor | None = N
         BodyGuard,
         paths=dict.fromkeys(pages.FORM_PATHS, pages.PAGE_FORM_TYPES),
         max_bytes=settings.max_text_chars * 4 + settings.fetch_max_bytes + 16_384,
+        refusal=pages.form_refusal(settings),
     )
 
     app.add_middleware(RequestContext)

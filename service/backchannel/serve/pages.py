@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -93,6 +94,21 @@ class PageForm:
 
     text: str = ""
     published_at: str = ""
+
+
+def form_refusal(settings: Settings) -> Callable[[str, int, str, str], Response]:
+    """How the body guard refuses a form (too large, wrong type): the page again with the
+    reason, for the person who sent it from a browser, rather than a JSON error."""
+
+    def refuse(path: str, status: int, _code: str, message: str) -> Response:
+        signed_in = bool(settings.api_key_list)
+        if path == "/login":
+            return html(page("login.html", signed_in=signed_in, next="/", error=message), status)
+        return html(page("article.html", signed_in=signed_in, form=PageForm(), error=message,
+                         result=None, segments=segments("", []), source=None,
+                         max_chars=settings.max_text_chars), status)  # fmt: skip
+
+    return refuse
 
 
 def router(settings: Settings, gate: Gate) -> APIRouter:
