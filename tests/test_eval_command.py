@@ -71,6 +71,7 @@ def test_eval_runs_scores_and_rescores(fake_model, tmp_path):
     assert "## Per article" in md and "seed-swiss-track-two" in md
     lines = (out / "predictions.jsonl").read_text().splitlines()
     assert len(lines) == 2
+    assert (out / "drafts.jsonl").exists() and "predictions.jsonl, drafts.jsonl" in proc.stderr
 
     # Rescoring saved predictions calls no model and gives the same numbers.
     calls = len(fake_model.requests)
@@ -366,3 +367,13 @@ def test_alternate_runs_two_variants_article_by_article(fake_model, tmp_path):
     proc = subprocess.run(["bash", str(ROOT / "eval" / "alternate.sh"), str(folder)],
                           capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 2 and "eval/alternate.sh SET OUT_A" in proc.stderr
+
+
+def test_eval_without_the_cache_says_it_wrote_no_drafts(fake_model, tmp_path):
+    folder = small_set(tmp_path)
+    fake_model.push(Reply.json({"meetings": []}), Reply.json(gold_as_draft(SEED_GOLD)))
+    out = tmp_path / "out"
+    proc = run_cli(["eval", "--set", str(folder), "--out", str(out), "--no-cache"],
+                   _env(fake_model, tmp_path))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "drafts.jsonl").exists() and "no drafts.jsonl" in proc.stderr

@@ -596,7 +596,12 @@ def _eval_run(settings: Settings, run: _EvalRun) -> int:
     report = evaluate.score_predictions(run.gold, predictions, meta, run.rules)
     evaluate.write_reports(report, run.out, predictions)
     print(evaluate.render_summary(report))
-    _say(f"reports written to {run.out}/report.json, .md, .html, predictions.jsonl, drafts.jsonl")
+    written = "report.json, .md, .html, predictions.jsonl" + (
+        ", drafts.jsonl"
+        if folder.drafts.exists()
+        else " (no drafts.jsonl: no model answer was cached, as with --no-cache)"
+    )
+    _say(f"reports written to {run.out}/{written}")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         ids = ", ".join(o.item.request.id for o in failed[:20] if o.item.request)
