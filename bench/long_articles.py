@@ -10,6 +10,8 @@ sentences, windows, model calls, prompt and generated tokens, model seconds, and
 candidate. Model time should grow about linearly with the number of candidate sentences.
 With `--api`, the longest article is then also posted to `backchannel serve` (result cache off,
 so the model answers again) and the two results must agree: the API takes the same length.
+`--results DIR` keeps each CLI result (`DIR/<length>.json`), so that `--api-only --results DIR`
+can do that second part in another session.
 """
 
 from __future__ import annotations
@@ -85,14 +87,25 @@ def main() -> int:
     parser.add_argument("--lengths", default="5000,20000,50000,100000")
     parser.add_argument("--strategy", default="sentence")
     parser.add_argument("--api", action="store_true", help="the longest also through the API")
+    parser.add_argument("--results", type=Path, help="keep each CLI result here, as <length>.json")
+    parser.add_argument("--api-only", action="store_true",
+                        help="only the API part, against the CLI result in --results")  # fmt: skip
     args = parser.parse_args()
+    if args.api_only and args.results is None:
+        parser.error("--api-only needs --results DIR (from an earlier run)")
     settings = Settings(strategy=args.strategy)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BACKCHANNEL_")}
     env["BACKCHANNEL_STRATEGY"] = args.strategy
     cli = str(Path(sys.executable).with_name("backchannel"))
     rows = []
+    lengths = [int(x) for x in args.lengths.split(",")]
     with embedded_backend(settings, lambda m: print(m, file=sys.stderr)):
-        for length in (int(x) for x in args.lengths.split(",")):
+        if args.api_only:
+            longest = max(lengths)
+            kept = json.loads((args.results / f"{longest}.json").read_text(encoding="utf-8"))
+            print(json.dumps(through_api(env, article(longest), kept)), flush=True)
+            return 0
+        for length in lengths:
             text = article(length)
             path = Path(tempfile.mkdtemp()) / "article.txt"
             path.write_text(text, encoding="utf-8")
@@ -102,6 +115,9 @@ def main() -> int:
                 print(f"{length}: failed: {proc.stderr.strip()[-300:]}", file=sys.stderr)
                 continue
             result = json.loads(proc.stdout)
+            if args.results is not None:
+                args.results.mkdir(parents=True, exist_ok=True)
+                (args.results / f"{length}.json").write_text(proc.stdout, encoding="utf-8")
             sentences = split_sentences(text)
             candidates = len(candidate_sentences(sentences))
             seconds = result["usage"]["model_ms"] / 1000

@@ -117,3 +117,54 @@ def test_missing_llama_server_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(LocalServerError, match="make setup"):
         local_server.server_binary(_settings(8799, tmp_path))
+
+
+_HOLDER = """
+import subprocess, sys, time
+from backchannel.embedded import local_server
+from backchannel.settings import Settings
+
+def start(_settings, _progress):
+    return subprocess.Popen(["sleep", "300"], start_new_session=True)
+
+local_server.start = start
+settings = Settings(server_port=int(sys.argv[1]), server_start_timeout=1.0)
+with local_server.embedded_backend(settings, lambda _m: None):
+    print(local_server.start.__name__, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_sigterm_stops_the_server_we_started(tmp_path):
+    """A script holding the embedded server (a benchmark, the eval) and stopped by SIGTERM
+    stops the server too, instead of leaving it running in its own session."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free: nothing answers, so the holder starts its "server"
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(port)], stdout=subprocess.PIPE,
+                              text=True, start_new_session=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "start"
+        children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(holder.pid)],
+                                  capture_output=True, text=True).stdout.split()  # fmt: skip
+        assert len(children) == 1, children
+        server = int(children[0])
+        holder.send_signal(signal.SIGTERM)
+        assert holder.wait(timeout=30) != 0
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the server outlived its holder")
+    finally:
+        if holder.poll() is None:
+            holder.kill()

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,10 +117,21 @@ def embedded_backend(settings: Settings, progress: Progress) -> Iterator[None]:
         yield
         return
     proc = start(settings, progress)
+    # While we hold a server, SIGTERM unwinds through `finally` (stopping it) instead of ending
+    # the process at once and leaving the server running in its own session. Only the main
+    # thread can set a handler; the previous one is put back.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main else None
     try:
         yield
     finally:
         stop(proc)
+        if main:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def start(settings: Settings, progress: Progress) -> subprocess.Popen[bytes]:
