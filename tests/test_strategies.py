@@ -12,7 +12,7 @@ from backchannel.pipeline.strategies import candidate_sentences
 from backchannel.text.sentences import split_sentences
 
 from tests.factories import SEED_DATE, sentence_number
-from tests.fakeserver import Reply
+from tests.fakeserver import _QUESTION, Reply, answer_for
 
 
 def test_candidates_are_meeting_sentences(seed_text):
@@ -191,3 +191,34 @@ def test_the_two_sentence_answers_are_cached_apart(settings, fake_model, seed_te
     request = ExtractRequest(text=seed_text)
     assert one.key_for(request) != listed.key_for(request)
     assert one.strategy.version.startswith("s1-") and listed.strategy.version.startswith("s2-")
+
+
+def test_one_runaway_answer_leaves_its_sentence_unanswered_not_the_article(settings, fake_model):
+    """A long article is hundreds of questions; one answer that runs past max_tokens with
+    nothing complete in it is said in the warnings and the other answers stand. Only when no
+    question got an answer is it the article's error."""
+    from backchannel.contract.errors import ModelOutputError
+
+    text = LIMA_QUITO + "\nMinister Alpha met Minister Beta in Oslo on Friday."
+    sentence_ex = Extractor(settings.model_copy(update={"strategy": "sentence"}))
+    cut = Reply(content='{"participants": [{"mention": "Minister Al', finish_reason="length",
+                completion_tokens=384)  # fmt: skip
+    people = [_minister("Minister Alpha", "Norway"), _minister("Minister Beta", "Chile")]
+    oslo = {"sentence": 2, "participants": people, "location": "Oslo", "time": "on Friday",
+            "track": "official", "status": "held", "topic": None}  # fmt: skip
+
+    def model(payload: dict) -> Reply:
+        if _QUESTION.search(payload["messages"][-1]["content"]).group(1) == "1":
+            return cut
+        return Reply.json(answer_for(payload, {"meetings": [oslo]}))
+
+    fake_model.default = model
+    result = asyncio.run(sentence_ex.extract(ExtractRequest(text=text, published_at=SEED_DATE)))
+    assert [m.location.place for m in result.meetings] == ["Oslo"]
+    assert result.warnings[0].startswith("sentence 1 left unanswered: model output was cut off")
+    assert result.usage.calls == 2 and result.usage.completion_tokens >= 384  # its cost counts
+    again = asyncio.run(sentence_ex.extract(ExtractRequest(text=text, published_at=SEED_DATE)))
+    assert again.cached and again.warnings[0] == result.warnings[0]  # the cache keeps the warning
+    fake_model.default = lambda _p: cut
+    with pytest.raises(ModelOutputError, match="cut off"):
+        asyncio.run(sentence_ex.extract(ExtractRequest(text=text + " ")))

@@ -46,6 +46,11 @@ class ModelOutputError(BackchannelError):
     code = "model_output_invalid"
 
 
+class AnswerUnusable(ModelOutputError):
+    """One answer ran past max_tokens with nothing complete in it, or stayed invalid after the
+    re-asks: where an article is asked many questions, the others still stand."""
+
+
 class ModelRequestRejected(BackchannelError):
     """The model server refused the request itself (4xx: unknown model, bad key, too long)."""
 

@@ -34,6 +34,7 @@ from tenacity import (
 
 from backchannel import metrics
 from backchannel.contract.errors import (
+    AnswerUnusable,
     BackchannelError,
     ModelOutputError,
     ModelRequestRejected,
@@ -58,10 +59,13 @@ class CallStats:
     invalid_replies: int = 0
     retries: int = 0
     truncated: bool = False
+    # Questions whose answer was unusable (a warning each); the article's other answers stand.
+    unanswered: list[str] = field(default_factory=list)
 
     def merge(self, other: CallStats) -> None:
         """Fold in another call's cost (strategies that make several calls per article)."""
         self.usage = self.usage + other.usage
+        self.unanswered += other.unanswered
         self.reasks += other.reasks
         self.invalid_replies += other.invalid_replies
         self.retries += other.retries
@@ -175,13 +179,17 @@ class LLMClient:
         except IncompleteOutputException as exc:
             salvaged = _salvage(exc, response_model)
             if salvaged is None:
-                raise _classify(exc, stats) from exc
+                error = _classify(exc, stats)
+                error.stats = stats  # type: ignore[attr-defined]  # what the lost answer cost
+                raise error from exc
             stats.truncated = True
             return salvaged, stats
         except BackchannelError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear error
-            raise _classify(exc, stats) from exc
+            error = _classify(exc, stats)
+            error.stats = stats  # type: ignore[attr-defined]
+            raise error from exc
         finally:
             stats.add_model_time(time.perf_counter() - started)
 
@@ -251,14 +259,14 @@ def _classify(exc: BaseException, stats: CallStats) -> BackchannelError:
             f"model server refused the request (HTTP {cause.status_code}): {body}"
         )
     if isinstance(cause, IncompleteOutputException):
-        return ModelOutputError(
+        return AnswerUnusable(
             "model output was cut off at max_tokens "
             f"({stats.usage.completion_tokens} tokens generated); raise BACKCHANNEL_MAX_TOKENS"
         )
     if isinstance(exc, InstructorRetryException) or isinstance(
         cause, ValueError | json.JSONDecodeError
     ):
-        return ModelOutputError(
+        return AnswerUnusable(
             f"model output failed validation {stats.invalid_replies} time(s) "
             f"({stats.reasks} re-ask(s), BACKCHANNEL_MAX_REASKS): {_short(str(cause))}"
         )

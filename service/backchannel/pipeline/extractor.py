@@ -35,10 +35,13 @@ class StoredDraft(BaseModel):
     draft: Draft
     usage: Usage
     truncated: bool = False
+    unanswered: list[str] = []
 
     def stats(self) -> CallStats:
         """What the stored answer cost when the model gave it."""
-        return CallStats(usage=self.usage, truncated=self.truncated)
+        return CallStats(
+            usage=self.usage, truncated=self.truncated, unanswered=list(self.unanswered)
+        )
 
     @classmethod
     def load(cls, raw: str | None) -> StoredDraft | None:
@@ -181,7 +184,8 @@ class Extractor:
                 metrics.EXTRACTIONS.labels("error").inc()
                 raise
             if store:
-                keep = StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated)
+                keep = StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated,
+                                   unanswered=stats.unanswered)  # fmt: skip
                 self.cache.set(draft_key, keep.model_dump_json())
         result = self.build(request, draft, stats, sentences, started)
         if store:
@@ -211,6 +215,7 @@ class Extractor:
                 f"model output was cut off at {self.settings.effective_max_tokens} tokens; kept "
                 f"the {len(draft.meetings)} meeting(s) it completed (BACKCHANNEL_MAX_TOKENS)",
             )
+        warnings[:0] = stats.unanswered
         if self.cache.warning:
             warnings.append(self.cache.warning)
         result = ExtractResult(

@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Protocol
 
 from backchannel import lexicon
+from backchannel.contract.errors import AnswerUnusable
 from backchannel.model.draft import Draft
 from backchannel.model.llm import CallStats, LLMClient
 from backchannel.model.prompts import PromptSet, SentencePromptSet
@@ -87,9 +88,20 @@ class SentenceStrategy:
         fixed = self.prompts.messages([], published_at, longest)
         windows = plan(sentences, await budget(llm.context, sentences, fixed, llm.max_tokens))
         asked = sorted((window_for(windows, s.number), s.number, s) for s in candidates)
+        first_error: AnswerUnusable | None = None
         for index, _, s in asked:
             messages = self.prompts.messages(windows[index].sentences, published_at, s)
-            answer, stats = await llm.extract(messages, self.prompts.answer)
+            try:
+                answer, stats = await llm.extract(messages, self.prompts.answer)
+            except AnswerUnusable as exc:
+                # One runaway or invalid answer among a long article's hundreds of questions
+                # must not cost the others; it is said in the result's warnings.
+                first_error = first_error or exc
+                total.merge(getattr(exc, "stats", CallStats()))
+                total.unanswered.append(f"sentence {s.number} left unanswered: {exc.message}")
+                continue
             total.merge(stats)
             meetings += answer.as_meetings(s.number)
+        if first_error is not None and len(total.unanswered) == len(asked):
+            raise first_error  # no answer at all: the model or its server is the problem
         return Draft(meetings=meetings), total
