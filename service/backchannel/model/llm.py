@@ -179,17 +179,13 @@ class LLMClient:
         except IncompleteOutputException as exc:
             salvaged = _salvage(exc, response_model)
             if salvaged is None:
-                error = _classify(exc, stats)
-                error.stats = stats  # type: ignore[attr-defined]  # what the lost answer cost
-                raise error from exc
+                raise _failure(exc, stats) from exc
             stats.truncated = True
             return salvaged, stats
         except BackchannelError:
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear error
-            error = _classify(exc, stats)
-            error.stats = stats  # type: ignore[attr-defined]
-            raise error from exc
+            raise _failure(exc, stats) from exc
         finally:
             stats.add_model_time(time.perf_counter() - started)
 
@@ -240,6 +236,14 @@ def _describe(exc: BaseException | None) -> str:
     if isinstance(exc, openai.APIConnectionError):
         return f"connection failed: {exc.__cause__ or exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _failure(exc: BaseException, stats: CallStats) -> BackchannelError:
+    """The error to raise, carrying what the failed call cost (`stats`, which the `finally`
+    still completes with its model time): a strategy that goes on without this answer counts it."""
+    error = _classify(exc, stats)
+    error.stats = stats  # type: ignore[attr-defined]
+    return error
 
 
 def _classify(exc: BaseException, stats: CallStats) -> BackchannelError:

@@ -37,6 +37,12 @@ class StoredDraft(BaseModel):
     truncated: bool = False
     unanswered: list[str] = []
 
+    @classmethod
+    def of(cls, draft: Draft, stats: CallStats) -> StoredDraft:
+        """What to store of an answer: the draft and what of its cost the result reports."""
+        return cls(draft=draft, usage=stats.usage, truncated=stats.truncated,
+                   unanswered=stats.unanswered)  # fmt: skip
+
     def stats(self) -> CallStats:
         """What the stored answer cost when the model gave it."""
         return CallStats(
@@ -184,9 +190,7 @@ class Extractor:
                 metrics.EXTRACTIONS.labels("error").inc()
                 raise
             if store:
-                keep = StoredDraft(draft=draft, usage=stats.usage, truncated=stats.truncated,
-                                   unanswered=stats.unanswered)  # fmt: skip
-                self.cache.set(draft_key, keep.model_dump_json())
+                self.cache.set(draft_key, StoredDraft.of(draft, stats).model_dump_json())
         result = self.build(request, draft, stats, sentences, started)
         if store:
             self.cache.set(key, result.model_dump_json())

@@ -96,17 +96,36 @@ class PageForm:
     published_at: str = ""
 
 
+def _show(settings: Settings, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("error", None)
+    return html(page(template, signed_in=bool(settings.api_key_list), **context), status)
+
+
+def _article_page(
+    settings: Settings,
+    status: int = 200,
+    form: PageForm | None = None,
+    error: str | None = None,
+    result: ExtractResult | None = None,
+    text: str = "",
+    source: str | None = None,
+) -> HTMLResponse:
+    """`/`: the form (as the user filled it), and the article highlighted once extracted."""
+    marks = marks_of(result.meetings) if result else []
+    return _show(
+        settings, "article.html", status, form=form or PageForm(), error=error, result=result,
+        segments=segments(text, marks), source=source, max_chars=settings.max_text_chars,
+    )  # fmt: skip
+
+
 def form_refusal(settings: Settings) -> Callable[[str, int, str, str], Response]:
     """How the body guard refuses a form (too large, wrong type): the page again with the
     reason, for the person who sent it from a browser, rather than a JSON error."""
 
     def refuse(path: str, status: int, _code: str, message: str) -> Response:
-        signed_in = bool(settings.api_key_list)
         if path == "/login":
-            return html(page("login.html", signed_in=signed_in, next="/", error=message), status)
-        return html(page("article.html", signed_in=signed_in, form=PageForm(), error=message,
-                         result=None, segments=segments("", []), source=None,
-                         max_chars=settings.max_text_chars), status)  # fmt: skip
+            return _show(settings, "login.html", status, next="/", error=message)
+        return _article_page(settings, status, error=message)
 
     return refuse
 
@@ -127,8 +146,7 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         )
 
     def show(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        context.setdefault("error", None)
-        return html(page(template, signed_in=bool(keys), **context), status)
+        return _show(settings, template, status, **context)
 
     def no_store(request: Request, filters: dict[str, str]) -> HTMLResponse:
         error = request.app.state.store_error or "the corpus store is closed"
@@ -137,22 +155,6 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
     def login_first(request: Request) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-    def article_form(
-        request: Request,
-        status: int = 200,
-        form: PageForm | None = None,
-        error: str | None = None,
-        result: ExtractResult | None = None,
-        text: str = "",
-        source: str | None = None,
-    ) -> HTMLResponse:
-        marks = marks_of(result.meetings) if result else []
-        return show(
-            request, "article.html", status, form=form or PageForm(), error=error,
-            result=result, segments=segments(text, marks), source=source,
-            max_chars=settings.max_text_chars,
-        )  # fmt: skip
 
     @pages.get("/static/{name}")
     async def static(name: str) -> Response:
@@ -165,7 +167,7 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
     async def home(request: Request) -> Response:
         if not signed_in(request):
             return login_first(request)
-        return article_form(request)
+        return _article_page(settings)
 
     @pages.post("/", response_class=HTMLResponse)
     async def read_article(request: Request) -> Response:
@@ -184,7 +186,7 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
         try:
             published_at = _date(date)
         except ValueError as exc:
-            return article_form(request, 422, form, f"published on: {exc}")
+            return _article_page(settings, 422, form, f"published on: {exc}")
         source = None
         try:
             if isinstance(upload, UploadFile) and upload.filename:
@@ -205,15 +207,15 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             fields = await admitted_extraction(request, request.app.state.extractor, gate, body)
             result = ExtractResult.model_validate(fields)
         except SourceError as exc:
-            return article_form(request, 422, form, exc.unreadable(source or "").reason)
+            return _article_page(settings, 422, form, exc.unreadable(source or "").reason)
         except ValueError as exc:  # the request's own checks (pydantic), e.g. an empty article
             message = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
-            return article_form(request, 422, form, message.removeprefix("Value error, "))
+            return _article_page(settings, 422, form, message.removeprefix("Value error, "))
         except BackchannelError as exc:
-            return article_form(request, exc.status, form, exc.message)
+            return _article_page(settings, exc.status, form, exc.message)
         if not form.text:
             form = PageForm(text, form.published_at)
-        return article_form(request, 200, form, result=result, text=text, source=source)
+        return _article_page(settings, 200, form, result=result, text=text, source=source)
 
     @pages.get("/events", response_class=HTMLResponse)
     async def events(request: Request) -> Response:
@@ -275,7 +277,7 @@ def router(settings: Settings, gate: Gate) -> APIRouter:
             # Not (yet) by this server's setup: show the extraction its events are made of.
             stored = await asyncio.to_thread(store.get, article_id) or stored
         if stored is None:
-            return article_form(request, 404, error=f"No article with id {article_id!r} in the "
+            return _article_page(settings, 404, error=f"No article with id {article_id!r} in the "
                                 "corpus.")  # fmt: skip
         result = stored.result
         at = request.query_params.get("at", "")
