@@ -324,6 +324,37 @@ def test_sources_places_and_datelines_are_not_participants():
     assert "'two of the sources' dropped: the article's sources" in text
 
 
+ANONYMOUS_TEXT = (
+    "Iranian officials met Swedish diplomats in Oman on Saturday, a person familiar with the "
+    "talks said. The person, who asked not to be named because the talks were confidential, "
+    "said the Iranian officials and the Swedish diplomats would meet again."
+)
+
+
+def test_an_anonymous_source_referred_back_to_is_not_a_participant():
+    # "The person" repeats the source; the reason it is not named is what says so.
+    draft = {"meetings": [draft_meeting(2, [
+        draft_person("The person"), draft_person("the Iranian officials"),
+        draft_person("the Swedish diplomats"),
+    ])]}  # fmt: skip
+    out = build(ANONYMOUS_TEXT, draft)
+    assert [p.mention for p in out.meetings[0].participants] == [
+        "the Iranian officials",
+        "the Swedish diplomats",
+    ]
+    assert any("'The person' dropped: one of the article's anonymous sources" in w
+               for w in out.warnings)  # fmt: skip
+
+
+def test_a_participant_followed_by_another_clause_is_kept():
+    text = "The Iranian officials, who arrived on Friday, met Swedish diplomats in Oman."
+    draft = {"meetings": [draft_meeting(1, [
+        draft_person("The Iranian officials"), draft_person("Swedish diplomats"),
+    ])]}  # fmt: skip
+    out = build(text, draft)
+    assert len(out.meetings[0].participants) == 2 and not out.warnings
+
+
 @pytest.mark.parametrize("location", ["before the election", "Sunday"])
 def test_a_location_names_a_place_not_a_time(location):
     n = 2 if location.startswith("before") else 1

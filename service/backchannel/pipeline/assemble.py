@@ -263,7 +263,7 @@ def _participant(
     if m is None:
         return None
     mention = article.text[m.start : m.end]
-    why_not = _not_a_participant(mention, location)
+    why_not = _not_a_participant(mention, article.text[m.end : m.end + 160], location)
     if why_not:
         out.drop(f"meeting {i}: participant {mention!r} dropped: {why_not}")
         return None
@@ -288,17 +288,22 @@ def _participant(
 
 
 _NOT_PARTICIPANTS = lexicon.regex("roles", "not_participants")
+_ANONYMOUS_SOURCE = lexicon.regex("roles", "anonymous_source")
 
 
-def _not_a_participant(mention: str, location: str | None) -> str | None:
+def _not_a_participant(mention: str, after: str, location: str | None) -> str | None:
     """Why a grounded mention is no participant, if it is not: the contract's participants are
     people, groups, organisations and states, not the article's sources or an event, and not the
     place of the meeting ("Geneva" beside "in Geneva"), nor a dateline ("DOHA, May 4 -"), which
-    only says where the story was filed. A single place name may also be a surname ("Soliman")
-    or a capital standing for its government ("Washington"), so it is not judged alone."""
+    only says where the story was filed. A source is also known by what follows it (`after`, the
+    text after the mention): the reason it is not named ("The person, who asked not to be
+    named"). A single place name may also be a surname ("Soliman") or a capital standing for its
+    government ("Washington"), so it is not judged alone."""
     bare = _ARTICLES.sub("", mention.strip())
     if _NOT_PARTICIPANTS.search(mention.strip()):
         return "the article's sources, or an event, not someone at the meeting"
+    if _ANONYMOUS_SOURCE.search(after):
+        return "one of the article's anonymous sources, not someone at the meeting"
     if normalize_country(bare) or country_for_place(bare) is None:
         return None
     if bare.isupper() and len(bare) > 3:

@@ -41,11 +41,14 @@ def fold_char(ch: str) -> str:
     ch = ch.translate(_CHAR_MAP)
     decomposed = unicodedata.normalize("NFKD", ch)
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return (base or ch).casefold()
+    # ł, ø, ı and the like carry no separable accent, yet a model writes them as l, o, i
+    # ("Aydin" for "Aydın") as readily as it drops an acute.
+    return (base or ch).casefold().translate(_LATIN_EXTRA)
 
 
 def fold(text: str) -> str:
-    """ASCII typography, no accents, casefolded, single spaces: for equality and search."""
+    """ASCII typography, no accents (nor ł, ø, ı: as l, o, i), casefolded, single spaces: for
+    equality and search."""
     ascii_form = ascii_typography(text)
     if ascii_form.isascii():  # NFKD leaves ASCII alone: no per-character walk needed
         return " ".join(ascii_form.casefold().split())
