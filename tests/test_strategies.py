@@ -8,7 +8,7 @@ import json
 import pytest
 from backchannel.contract.schema import ExtractRequest
 from backchannel.pipeline.extractor import Extractor
-from backchannel.pipeline.strategies import candidate_sentences
+from backchannel.pipeline.strategies import candidate_sentences, several_meetings_likely
 from backchannel.text.sentences import split_sentences
 
 from tests.factories import SEED_DATE, sentence_number
@@ -222,3 +222,14 @@ def test_one_runaway_answer_leaves_its_sentence_unanswered_not_the_article(setti
     fake_model.default = lambda _p: cut
     with pytest.raises(ModelOutputError, match="cut off"):
         asyncio.run(sentence_ex.extract(ExtractRequest(text=text + " ")))
+
+
+@pytest.mark.parametrize(("text", "several"), [
+    ("In August, Lindqvist met Jovanović in Belgrade and then Krasniqi in Pristina.", True),
+    ("He held talks with the president and later met the prime minister.", True),
+    ("The envoy met the two delegations separately in Ankara.", True),
+    ("The two ministers met in Ankara on Wednesday.", False),
+    ("Talks on the dam resumed in Cairo, officials said.", False),
+])  # fmt: skip
+def test_sentences_that_may_report_several_meetings_are_told_apart(text, several):
+    assert several_meetings_likely(text) is several

@@ -32,6 +32,16 @@ def candidate_sentences(sentences: list[Sentence]) -> list[Sentence]:
     return [s for s in sentences if _TRIGGER.search(s.text)]
 
 
+_SEVERAL = lexicon.regex("meetings", "several")
+
+
+def several_meetings_likely(text: str) -> bool:
+    """Whether a sentence's words suggest it reports more than one meeting ("met X in Belgrade
+    and then Y in Pristina"), or three meeting words or more: the sentences a one-meeting answer
+    cannot cover."""
+    return bool(_SEVERAL.search(text)) or len(_TRIGGER.findall(text)) >= 3
+
+
 class Strategy(Protocol):
     name: str
     version: str
