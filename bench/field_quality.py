@@ -2,7 +2,7 @@
 "generate less"; `answer_fields.py` says what each field costs in tokens).
 
     .venv/bin/python bench/field_quality.py --drafts eval/results/<dev run>/drafts.jsonl \
-        [--set eval/dev] [--fields capacity,track,...] [--out bench/out/field-quality]
+        [--set eval/dev] [--fields capacity,track,role+track,...] [--out bench/out/field-quality]
 
 The code after the model derives several answer fields itself where the article's words allow (a
 capacity from role words, a track from the capacities or the sentence, a name from the mention, an
@@ -44,14 +44,17 @@ PARTICIPANT_FIELDS = frozenset({"capacity", "name", "affiliation", "role"})
 
 
 def without(draft: dict, field: str | None) -> Draft:
-    """The draft with `field` emptied in every meeting (or participant); None: unaltered."""
+    """The draft with `field` emptied in every meeting (or participant); several fields joined
+    by "+" are emptied together (what a shorter answer would drop at once); None: unaltered."""
+    fields = field.split("+") if field else []
     meetings = []
     for m in draft["meetings"]:
         m = dict(m)
-        if field in PARTICIPANT_FIELDS:
-            m["participants"] = [{**p, field: EMPTY[field]} for p in m["participants"]]
-        elif field is not None:
-            m[field] = EMPTY[field]
+        for f in fields:
+            if f in PARTICIPANT_FIELDS:
+                m["participants"] = [{**p, f: EMPTY[f]} for p in m["participants"]]
+            else:
+                m[f] = EMPTY[f]
         meetings.append(m)
     return Draft.model_validate({"meetings": meetings})
 
@@ -60,12 +63,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drafts", type=Path, required=True, help="a dev run's drafts.jsonl")
     parser.add_argument("--set", type=Path, default=ROOT / "eval" / "dev")
-    parser.add_argument("--fields", default=",".join(EMPTY))
+    parser.add_argument("--fields", default=",".join(EMPTY),
+                        help='comma-separated; "a+b" empties a and b together')  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "field-quality")
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
     fields = [f.strip() for f in args.fields.split(",") if f.strip()]
-    unknown = [f for f in fields if f not in EMPTY]
+    unknown = [f for f in fields if any(part not in EMPTY for part in f.split("+"))]
     if unknown:
         parser.error(f"unknown field(s) {', '.join(unknown)}; choose from {', '.join(EMPTY)}")
     test_ids = {a.id for a in load_set(ROOT / "eval" / "test")}
@@ -94,15 +98,17 @@ def main() -> int:
 
     base = reports[None].articles
     print(f"{len(articles)} dev articles with drafts in {args.drafts}; B = the field emptied")
-    print(f"{'field':<14}{'slot F1 strict':>16}{'B - A':>9}   95% paired   "
+    w = max(14, *(len(f) + 2 for f in fields))
+    print(f"{'field':<{w}}{'slot F1 strict':>16}{'B - A':>9}   95% paired   "
           f"{'meeting F1':>11}{'B - A':>9}   verdict (slot F1)")  # fmt: skip
     a_slot = reports[None].score.slot_f1_strict
-    print(f"{'(as answered)':<14}{a_slot:>16.3f}")
+    print(f"{'(as answered)':<{w}}{a_slot:>16.3f}")
     for field in fields:
         d = {x.metric: x for x in paired_runs.paired(base, reports[field].articles, args.rounds)}
         slot, meet = d["slot F1 strict"], d["meeting F1"]
-        print(f"{field:<14}{slot.b:>16.3f}{slot.delta:>+9.3f}   {slot.low:+.3f} to {slot.high:+.3f}"
-              f"{meet.b:>11.3f}{meet.delta:>+9.3f}   {slot.verdict}")  # fmt: skip
+        print(f"{field:<{w}}{slot.b:>16.3f}{slot.delta:>+9.3f}"
+              f"   {slot.low:+.3f} to {slot.high:+.3f}{meet.b:>11.3f}{meet.delta:>+9.3f}"
+              f"   {slot.verdict}")  # fmt: skip
     return 0
 
 
