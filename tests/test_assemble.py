@@ -324,6 +324,23 @@ def test_sources_places_and_datelines_are_not_participants():
     assert "'two of the sources' dropped: the article's sources" in text
 
 
+def test_people_the_next_sentence_says_hold_no_office_are_unofficial():
+    text = (
+        "American and Russian participants met in Geneva last week, two sources said. "
+        "While the attendees have security experience, they are not government officials."
+    )
+    draft = {"meetings": [draft_meeting(1, [
+        draft_person("American and Russian participants", capacity="official"),
+        draft_person("two sources", capacity="official"),
+    ], location="Geneva")]}  # fmt: skip
+    meeting = build(text, draft).meetings[0]
+    assert [p.capacity for p in meeting.participants] == [Capacity.unofficial]
+    assert meeting.track is Track.unofficial
+    # Without that sentence the model's capacity stands.
+    alone = build(text.split(". ")[0] + ".", draft).meetings[0]
+    assert alone.participants[0].capacity is Capacity.official
+
+
 ANONYMOUS_TEXT = (
     "Iranian officials met Swedish diplomats in Oman on Saturday, a person familiar with the "
     "talks said. The person, who asked not to be named because the talks were confidential, "

@@ -52,6 +52,16 @@ def track_from_words(sentence: str) -> Track | None:
     return None
 
 
+_NOT_OFFICIALS_AFTER = lexicon.regex("roles", "not_officials_after")
+
+
+def says_not_officials(next_sentence: str) -> bool:
+    """Whether the sentence after a meeting says its people hold no office ("they are not
+    government officials"): what the article says about the people decides their capacity,
+    wherever it says it, and news often says it right after reporting the meeting."""
+    return bool(_NOT_OFFICIALS_AFTER.search(next_sentence))
+
+
 def track_from_capacities(capacities: set[Capacity]) -> Track:
     """All serving officials: official; officials with others: mixed; none: unofficial."""
     if not capacities or Capacity.unknown in capacities:

@@ -36,6 +36,7 @@ from backchannel.normalise.places import (
 from backchannel.normalise.roles import (
     capacity_from_words,
     names_several_sides,
+    says_not_officials,
     track_for,
     track_from_words,
 )
@@ -107,10 +108,16 @@ def _meeting(
         )
     near = (sentence.start, sentence.end)
     named_track = track_from_words(sentence.text)
+    following = sentences[sentence.number] if sentence.number < len(sentences) else None
+    # People the next sentence says hold no office are unofficial unless their words name one,
+    # as in talks the sentence itself calls unofficial.
+    people_track = named_track or (
+        Track.unofficial if following and says_not_officials(following.text) else None
+    )
 
     participants: list[Participant] = []
     for p in [*dm.participants, *_hosts(sentence.text, dm.participants)]:
-        grounded = _participant(i, p, article, people, near, named_track, dm.location, out)
+        grounded = _participant(i, p, article, people, near, people_track, dm.location, out)
         if grounded and all(grounded.span != q.span for q in participants):
             participants.append(grounded)
     if not participants:
