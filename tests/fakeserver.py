@@ -94,13 +94,13 @@ def answer_for(payload: dict, draft: dict) -> dict:
     """What a model that knows `draft` answers to this request, for either strategy.
 
     A whole-article request (`Draft` schema) gets the draft; a per-sentence question gets the
-    draft's meetings of that sentence: the first or "no meeting" (`SentenceAnswer`), or all of
-    them as a list (`SentenceMeetings`).
+    draft's meetings of that sentence: the first or "no meeting" (`SentenceAnswer`; `LeanAnswer`
+    with its fewer slots), or all of them as a list (`SentenceMeetings`).
     """
     fmt = payload.get("response_format") or {}
     schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema") or {}
     title = schema.get("title")
-    if title not in ("SentenceAnswer", "SentenceMeetings"):
+    if title not in ("SentenceAnswer", "SentenceMeetings", "LeanAnswer"):
         return draft
     asked = _QUESTION.search(payload["messages"][-1]["content"])
     number = int(asked.group(1)) if asked else None
@@ -111,6 +111,11 @@ def answer_for(payload: dict, draft: dict) -> dict:
     ]
     if title == "SentenceMeetings":
         return {"meetings": found}
+    if title == "LeanAnswer" and found:
+        m = found[0]
+        lean = {"participants": [p["mention"] for p in m["participants"]],
+                "location": m["location"], "time": m["time"], "status": m["status"]}  # fmt: skip
+        return {"answer": {"is_meeting": True, **lean}}
     return {"answer": {"is_meeting": True, **found[0]} if found else {"is_meeting": False}}
 
 

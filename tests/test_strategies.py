@@ -185,6 +185,33 @@ def test_an_empty_list_is_no_meeting(settings, fake_model, seed_text):
     assert result.usage.calls == len(candidate_sentences(split_sentences(seed_text)))
 
 
+def test_a_lean_answer_asks_the_fewest_slots_and_code_fills_the_rest(settings, fake_model):
+    """The lean answer: participants as the article's words, place, time, status; the name, role,
+    affiliation, capacity and track come from the article's words, as code reads them anyway."""
+    text = ("Egypt's Irrigation Minister Tarek Soliman met Ethiopia's Minister of Water and "
+            "Energy Abebe Tesfaye in Cairo on Tuesday.")  # fmt: skip
+    fake_model.default = lambda _p: Reply.json({"answer": {
+        "is_meeting": True,
+        "participants": ["Egypt's Irrigation Minister Tarek Soliman", "unknown",
+                         "Ethiopia's Minister of Water and Energy Abebe Tesfaye"],
+        "location": "Cairo", "time": "on Tuesday", "status": "held"}},
+        completion_tokens=40)  # fmt: skip
+    ex = Extractor(settings.model_copy(update={"strategy": "sentence", "sentence_answer": "lean"}))
+    result = asyncio.run(ex.extract(ExtractRequest(text=text, published_at=SEED_DATE)))
+    [meeting] = result.meetings
+    assert [(p.name, p.affiliation, p.capacity.value) for p in meeting.participants] == [
+        ("Tarek Soliman", "Egypt", "official"),
+        ("Abebe Tesfaye", "Ethiopia", "official"),
+    ]
+    assert meeting.track.value == "official" and meeting.location.country == "Egypt"
+    [request] = fake_model.requests
+    schema = request["response_format"]["json_schema"]["schema"]
+    assert schema["title"] == "LeanAnswer"
+    lean = schema["$defs"]["LeanMeeting"]["properties"]
+    assert set(lean) == {"is_meeting", "participants", "location", "time", "status"}
+    assert request["max_tokens"] == 256 and result.prompt_version.startswith("s3-")
+
+
 def test_the_two_sentence_answers_are_cached_apart(settings, fake_model, seed_text):
     one = Extractor(settings.model_copy(update={"strategy": "sentence"}))
     listed = _listing(settings)

@@ -59,9 +59,10 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(default=60.0, ge=0, description="Total retry backoff bound")
     # `sentence` won the eval on slot F1 per second of model time (eval/results/README.md).
     strategy: Literal["single", "sentence"] = "sentence"
-    # The `sentence` strategy's answer: "one" meeting per sentence at most, or a "list" of them
-    # (prompts/sentence-list/); the dev comparison decides which stays (eval/results/README.md).
-    sentence_answer: Literal["one", "list"] = "one"
+    # The `sentence` strategy's answer: "one" meeting per sentence at most, a "list" of them
+    # (prompts/sentence-list/), or "lean": one meeting in its fewest slots, the rest read off the
+    # article by code (prompts/sentence-lean/); dev comparisons decide (eval/results/README.md).
+    sentence_answer: Literal["one", "list", "lean"] = "one"
     fuzzy_threshold: float = Field(default=85.0, ge=50, le=100)
     prompts_dir: Path | None = None
 
@@ -138,7 +139,7 @@ class Settings(BaseSettings):
             return self.max_tokens
         if self.strategy == "single":
             return 1024
-        return 384 if self.sentence_answer == "one" else 512
+        return {"one": 384, "list": 512, "lean": 256}[self.sentence_answer]
 
     @property
     def effective_base_url(self) -> str:

@@ -18,8 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from backchannel.model.draft import Draft, SentenceAnswer, SentenceMeetings
+from backchannel.model.draft import Draft, LeanAnswer, SentenceAnswer, SentenceMeetings
 from backchannel.text.sentences import Sentence
+
+# The answer shapes of the `sentence` strategy's questions.
+SentenceSchema = type[SentenceAnswer] | type[SentenceMeetings] | type[LeanAnswer]
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parents[3] / "prompts"
 _FILES = ("system.md", "guidelines.md", "examples.json")
@@ -80,7 +83,7 @@ class SentencePromptSet:
     guidelines: str
     examples: tuple[dict[str, Any], ...]
     version: str
-    answer: type[SentenceAnswer] | type[SentenceMeetings] = SentenceAnswer
+    answer: SentenceSchema = SentenceAnswer
 
     def messages(
         self, window: Sequence[Sentence], published_at: dt.date | None, asked: Sentence
@@ -113,9 +116,10 @@ def _example_article(ex: dict[str, Any]) -> tuple[list[str], dt.date | None]:
 
 # Each `sentence` variant: its version prefix, the folder of its own guidelines and examples,
 # and its answer shape.
-SENTENCE_ANSWERS: dict[str, tuple[str, str, type[SentenceAnswer] | type[SentenceMeetings]]] = {
+SENTENCE_ANSWERS: dict[str, tuple[str, str, SentenceSchema]] = {
     "one": ("s1", "sentence", SentenceAnswer),
     "list": ("s2", "sentence-list", SentenceMeetings),
+    "lean": ("s3", "sentence-lean", LeanAnswer),
 }
 
 
