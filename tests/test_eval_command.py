@@ -340,9 +340,9 @@ def test_eval_drafts_option_errors(fake_model, tmp_path):
     assert fake_model.requests == []
 
 
-def test_alternate_runs_two_variants_article_by_article(fake_model, tmp_path):
-    """eval/alternate.sh: after each article both runs hold the same articles, so a stopped run
-    is still a paired comparison; here it runs to the end and `compare` pairs the two."""
+def test_alternate_runs_its_variants_article_by_article(fake_model, tmp_path):
+    """eval/alternate.sh: after each article every run holds the same articles, so a stopped run
+    is still a paired comparison; here three variants run to the end and `compare` pairs two."""
     import os
     import subprocess
 
@@ -351,22 +351,55 @@ def test_alternate_runs_two_variants_article_by_article(fake_model, tmp_path):
     folder = small_set(tmp_path)
     fake_model.default = lambda p: Reply.json(answer_for(p, {"meetings": []}))
     env = {**os.environ, **_env(fake_model, tmp_path)}
-    a, b = tmp_path / "a", tmp_path / "b"
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     proc = subprocess.run(
         ["bash", str(ROOT / "eval" / "alternate.sh"), str(folder), str(a),
-         "BACKCHANNEL_STRATEGY=single", str(b), "BACKCHANNEL_STRATEGY=sentence"],
+         "BACKCHANNEL_STRATEGY=single", str(b), "BACKCHANNEL_STRATEGY=sentence", str(c),
+         "BACKCHANNEL_STRATEGY=sentence BACKCHANNEL_SENTENCE_ANSWER=lean"],
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert "1 of 2 articles in both runs" in proc.stderr and "2 of 2" in proc.stderr
-    for out, strategy in ((a, "single"), (b, "sentence")):
+    assert "1 of 2 articles in all 3 runs" in proc.stderr and "2 of 2" in proc.stderr
+    for out, version in ((a, "p"), (b, "s1-"), (c, "s3-")):
         report = json.loads((out / "report.json").read_text())
-        assert report["meta"]["strategy"] == strategy and report["stats"]["articles"] == 2
+        assert report["meta"]["prompt_version"].startswith(version), report["meta"]
+        assert report["stats"]["articles"] == 2
     proc = run_cli(["compare", str(a), str(b), "--set", str(folder)], env)
     assert proc.returncode == 0 and "2 articles" in proc.stdout
-    proc = subprocess.run(["bash", str(ROOT / "eval" / "alternate.sh"), str(folder)],
-                          capture_output=True, text=True)  # fmt: skip
-    assert proc.returncode == 2 and "eval/alternate.sh SET OUT_A" in proc.stderr
+    for args in ([str(folder)], [str(folder), str(a), "X=1", str(b)]):
+        proc = subprocess.run(["bash", str(ROOT / "eval" / "alternate.sh"), *args],
+                              capture_output=True, text=True)  # fmt: skip
+        assert proc.returncode == 2 and "eval/alternate.sh SET OUT_A" in proc.stderr
+
+
+def test_alternate_stops_on_sigterm_with_the_eval_it_is_running(fake_model, tmp_path):
+    """Stopped by its PID, the script stops the eval step in progress too (bash alone would wait
+    for that step to finish first), and leaves no process behind."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    folder = small_set(tmp_path)
+    fake_model.default = lambda _p: Reply.json({"meetings": []}, delay=10)
+    env = {**os.environ, **_env(fake_model, tmp_path)}
+    proc = subprocess.Popen(
+        ["bash", str(ROOT / "eval" / "alternate.sh"), str(folder), str(tmp_path / "a"),
+         "BACKCHANNEL_STRATEGY=single", str(tmp_path / "b"), "BACKCHANNEL_STRATEGY=single"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not fake_model.requests and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert fake_model.requests, "the eval never asked the model"
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=20)
+    assert time.monotonic() - started < 20 and proc.returncode != 0
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-s", str(proc.pid)], capture_output=True, text=True)
+    assert left.stdout.strip() == "", f"left running: {left.stdout}"
 
 
 def test_eval_without_the_cache_says_it_wrote_no_drafts(fake_model, tmp_path):
