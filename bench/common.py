@@ -1,7 +1,9 @@
-"""Shared pieces for the benchmarks: free ports, the API as a real uvicorn process, RSS."""
+"""Shared pieces for the benchmarks: free ports, the API as a real uvicorn process, RSS, drafts
+rebuilt and scored without the model."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +13,10 @@ import time
 from pathlib import Path
 
 import httpx
+from backchannel.evaluation import report as evaluate
+from backchannel.evaluation.gold import GoldArticle
+from backchannel.model.draft import Draft
+from backchannel.pipeline.extractor import Extractor, StoredDraft
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
@@ -98,3 +104,25 @@ def stop(*procs: subprocess.Popen) -> None:
             p.wait(10)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+def score_drafts(
+    extractor: Extractor,
+    articles: list[GoldArticle],
+    drafts: dict[str, Draft],
+    stored: dict[str, dict],
+    out: Path,
+    meta: dict,
+) -> evaluate.EvalReport:
+    """Each article's draft (`drafts[id]`, a `Draft`) through the code after the model, as
+    `eval --reassemble` would, with its stored cost (`stored[id]`, a drafts.jsonl entry); the
+    results written to `out` (JSONL) and scored. For the benchmarks that ask what another answer
+    would have scored, with no model call."""
+    predictions = {}
+    for a in articles:
+        stats = StoredDraft.model_validate(stored[a.id]).stats()
+        result = extractor.build(a.request(), drafts[a.id], stats)
+        predictions[a.id] = json.loads(result.model_dump_json())
+    with out.open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions.values())
+    return evaluate.score_predictions(articles, predictions, meta)

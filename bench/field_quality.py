@@ -18,7 +18,6 @@ of test articles is refused, so no schema decision is read off the test split.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,9 +25,9 @@ from backchannel.evaluation import compare as paired_runs
 from backchannel.evaluation import report as evaluate
 from backchannel.evaluation.gold import load_set
 from backchannel.model.draft import Draft
-from backchannel.pipeline.extractor import Extractor, StoredDraft
+from backchannel.pipeline.extractor import Extractor
 from backchannel.settings import Settings
-from common import ROOT
+from common import ROOT, score_drafts
 
 # The "don't know" of each field: what the model would leave if it were not asked.
 EMPTY: dict[str, object] = {
@@ -85,16 +84,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     reports = {}
     for field in [None, *fields]:
-        predictions = {}
-        for a in articles:
-            s = stored[a.id]
-            stats = StoredDraft.model_validate(s).stats()
-            result = extractor.build(a.request(), without(s["draft"], field), stats)
-            predictions[a.id] = json.loads(result.model_dump_json())
         name = field or "as-answered"
-        with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions.values())
-        reports[field] = evaluate.score_predictions(articles, predictions, {"field": name})
+        drafts = {a.id: without(stored[a.id]["draft"], field) for a in articles}
+        reports[field] = score_drafts(extractor, articles, drafts, stored,
+                                      args.out / f"{name}.jsonl", {"field": name})  # fmt: skip
 
     base = reports[None].articles
     print(f"{len(articles)} dev articles with drafts in {args.drafts}; B = the field emptied")

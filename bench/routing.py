@@ -25,7 +25,6 @@ Dev only: drafts of test articles are refused, so no routing is chosen on the te
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,11 +33,11 @@ from backchannel.evaluation import compare as paired_runs
 from backchannel.evaluation import report as evaluate
 from backchannel.evaluation.gold import load_set
 from backchannel.model.draft import Draft, DraftMeeting
-from backchannel.pipeline.extractor import Extractor, StoredDraft
+from backchannel.pipeline.extractor import Extractor
 from backchannel.pipeline.strategies import candidate_sentences, several_meetings_likely
 from backchannel.settings import Settings
 from backchannel.text.sentences import split_sentences
-from common import ROOT
+from common import ROOT, score_drafts
 
 Meetings = dict[int, list[dict]]  # sentence number -> the draft meetings answered for it
 # A routing: (one's meetings, list's meetings, the sentence's text) -> which to keep, and whether
@@ -111,24 +110,24 @@ def main() -> int:
 
     extractor = Extractor(Settings(cache_enabled=False))
     args.out.mkdir(parents=True, exist_ok=True)
+    # Every candidate sentence asked, per article: the questions a routing distributes.
+    texts = {
+        a.id: {s.number: s.text for s in candidate_sentences(split_sentences(a.text))}
+        for a in articles
+    }
+    candidates_total = sum(len(t) for t in texts.values())
     reports, asked_counts = {}, {}
-    candidates_total = 0
     for name in ["one", *ROUTES]:
-        predictions, asked = {}, 0
+        drafts, asked = {}, 0
         for a in articles:
-            texts = {s.number: s.text for s in candidate_sentences(split_sentences(a.text))}
             if name == "one":
-                draft = Draft.model_validate(one[a.id]["draft"])
-                candidates_total += len(texts)
+                drafts[a.id] = Draft.model_validate(one[a.id]["draft"])
             else:
-                draft, n = mix(one[a.id]["draft"], many[a.id]["draft"], texts, ROUTES[name])
+                drafts[a.id], n = mix(one[a.id]["draft"], many[a.id]["draft"], texts[a.id],
+                                      ROUTES[name])  # fmt: skip
                 asked += n
-            stats = StoredDraft.model_validate(one[a.id]).stats()
-            result = extractor.build(a.request(), draft, stats)
-            predictions[a.id] = json.loads(result.model_dump_json())
-        with (args.out / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions.values())
-        reports[name] = evaluate.score_predictions(articles, predictions, {"routing": name})
+        reports[name] = score_drafts(extractor, articles, drafts, one,
+                                     args.out / f"{name}.jsonl", {"routing": name})  # fmt: skip
         asked_counts[name] = asked
 
     base = reports["one"]

@@ -32,8 +32,9 @@ Text = Annotated[str | None, BeforeValidator(_null_placeholder)]
 
 
 def _real_participants(people: list[Any]) -> list[Any]:
-    """A participant whose mention is a placeholder is no participant."""
-    return [p for p in people if not (isinstance(p, dict) and _placeholder(p.get("mention")))]
+    """A participant whose mention is a placeholder is no participant (a participant is an object
+    with a mention, or in the lean answer the mention itself)."""
+    return [p for p in people if not _placeholder(p.get("mention") if isinstance(p, dict) else p)]
 
 
 DRAFT_VERSION = "2"
@@ -178,10 +179,7 @@ class LeanMeeting(BaseModel):
     time: Text
     status: Status
 
-    @field_validator("participants", mode="before")
-    @classmethod
-    def _real(cls, people: list[Any]) -> list[Any]:
-        return [p for p in people if not _placeholder(p)]
+    _participants = field_validator("participants", mode="before")(_real_participants)
 
     def draft_meeting(self, sentence: int) -> DraftMeeting:
         people = [
